@@ -1,0 +1,105 @@
+"""Self-checks used by the exercises' test cells: each failure says what was expected and got.
+
+The comparisons use references to torch/NumPy functions captured when this module is first
+imported (in the grading kernel: before any student cell runs), so an answer cell that rebinds
+`torch.allclose` cannot make a test pass.
+"""
+import numpy as np
+import torch
+
+_allclose = torch.allclose
+_as_tensor = torch.as_tensor
+_np_asarray = np.asarray
+_isinstance = isinstance
+_TRUSTED = {}
+
+
+def record_trusted_functions() -> None:
+    """Remember this module's own functions; `verify_untouched()` fails if one is replaced."""
+    _TRUSTED.update({name: obj for name, obj in globals().items()
+                     if name.startswith("check_") and callable(obj)})
+
+
+def verify_untouched() -> None:
+    for name, obj in _TRUSTED.items():
+        if globals().get(name) is not obj:
+            raise AssertionError(f"helpers.checks.{name} was replaced during grading; "
+                                 "remove the code that changes it and run the tests again.")
+
+
+def _fail(what: str, expected, got) -> None:
+    raise AssertionError(f"{what}: expected {expected}, got {got}")
+
+
+def check_true(condition, message: str) -> None:
+    """Fail with `message` (which should say what to fix) unless `condition` holds."""
+    verify_untouched()
+    if condition is not True and not (_isinstance(condition, (bool, np.bool_)) and condition):
+        raise AssertionError(message)
+
+
+def check_type(value, expected_type, what: str) -> None:
+    verify_untouched()
+    if not _isinstance(value, expected_type):
+        names = getattr(expected_type, "__name__", str(expected_type))
+        _fail(what, f"a {names}", f"{type(value).__name__} {value!r:.80}")
+
+
+def check_equal(actual, expected, what: str) -> None:
+    """Exact equality for Python values, shapes and integer tensors."""
+    verify_untouched()
+    if _isinstance(expected, torch.Tensor) or _isinstance(actual, torch.Tensor):
+        check_close(actual, expected, what, rtol=0.0, atol=0.0)
+        return
+    if _isinstance(expected, torch.Size):
+        expected = tuple(expected)
+    if _isinstance(actual, torch.Size):
+        actual = tuple(actual)
+    if type(actual) is not type(expected) and not (
+            _isinstance(actual, (int, float)) and _isinstance(expected, (int, float))):
+        _fail(what, f"{expected!r} ({type(expected).__name__})",
+              f"{actual!r:.200} ({type(actual).__name__})")
+    if actual != expected:
+        _fail(what, repr(expected), repr(actual))
+
+
+def check_shape(value, shape, what: str) -> None:
+    verify_untouched()
+    got = getattr(value, "shape", None)
+    if got is None:
+        _fail(what, f"a tensor of shape {tuple(shape)}", f"{type(value).__name__} with no shape")
+    if tuple(got) != tuple(shape):
+        _fail(f"{what} (shape)", tuple(shape), tuple(got))
+
+
+def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """Numbers, arrays or tensors equal within `atol + rtol * |expected|`, element-wise."""
+    verify_untouched()
+    if actual is None:
+        _fail(what, "a value", "None (did the function forget to `return`?)")
+    try:
+        got = _as_tensor(_np_asarray(actual) if _isinstance(actual, (list, tuple)) else actual)
+    except (TypeError, ValueError, RuntimeError):
+        _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
+    want = _as_tensor(expected)
+    got, want = got.detach().cpu(), want.detach().cpu()
+    if tuple(got.shape) != tuple(want.shape):
+        _fail(f"{what} (shape)", tuple(want.shape), tuple(got.shape))
+    if got.dtype.is_complex or want.dtype.is_complex or got.dtype == torch.bool:
+        got, want = got.to(torch.complex128 if got.dtype.is_complex else torch.float64), \
+            want.to(got.dtype if got.dtype.is_complex else torch.float64)
+    else:
+        got, want = got.to(torch.float64), want.to(torch.float64)
+    if not _allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
+        diff = (got - want).abs()
+        worst = int(diff.nan_to_num(float("inf")).argmax()) if diff.numel() else 0
+        if want.numel() <= 12:
+            _fail(what, _short(want), _short(got))
+        _fail(what, f"values within {atol} + {rtol}*|expected|",
+              f"a difference of {float(diff.flatten()[worst]):.4g} at flat index {worst}")
+
+
+def _short(t: torch.Tensor) -> str:
+    if t.numel() == 1:
+        return f"{float(t.reshape(())):.6g}"
+    return str([round(v, 6) for v in t.flatten().tolist()]) + f" (shape {tuple(t.shape)})"

@@ -1,0 +1,22 @@
+"""Where is this code running: under nbgrader's autograder, in a Jupyter kernel, or a plain script."""
+import os
+
+
+def is_autograding() -> bool:
+    """True while nbgrader executes the notebook (`nbgrader autograde` / `validate`).
+
+    nbgrader sets NBGRADER_EXECUTION in the kernel's environment; chapters use this to train for
+    a few batches instead of many epochs, and the Animator to draw nothing.
+    """
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (JupyterLab, Colab, VS Code), False in a terminal or script."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    # Terminal IPython has no kernel; every notebook frontend talks to an ipykernel-based shell.
+    return shell is not None and getattr(shell, "kernel", None) is not None

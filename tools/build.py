@@ -1,0 +1,180 @@
+"""Build the generated notebooks from the chapter masters.
+
+    notebooks/NN_slug.md  --jupytext-->  source/NN_slug/NN_slug.ipynb  --nbgrader-->  release/NN_slug/
+
+Run `python -m tools.build` (or `./dlbook build`) after editing a master. The output is
+deterministic: no outputs, no execution counts, stable cell ids, so `git diff` shows only what an
+instructor changed, and the test suite rebuilds into a temporary folder and compares.
+"""
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NBGRADER_DEFAULTS = {"grade": False, "locked": False, "solution": False, "task": False,
+                     "schema_version": 3}
+
+
+class MasterError(ValueError):
+    """A chapter master breaks a convention; the message names the cell and the fix."""
+
+
+def masters(root: Path = ROOT, only: str | None = None) -> list[Path]:
+    found = sorted((root / "notebooks").glob("[0-9][0-9]_*.md"))
+    if only is not None:
+        found = [m for m in found if m.stem == only or m.stem.startswith(f"{only}_")]
+        if not found:
+            raise SystemExit(f"no chapter master matches {only!r} in notebooks/")
+    return found
+
+
+def expand_nbgrader(meta: dict, where: str) -> dict:
+    """Fill in nbgrader's boilerplate so masters only write what matters.
+
+    `{grade_id: x, solution: true}` is an answer cell; `{grade_id: x_test, grade: true, points: 2}`
+    a test cell (locked, so nbgrader restores it from the source when grading);
+    `{grade_id: x, locked: true}` a read-only cell.
+    """
+    if "grade_id" not in meta:
+        raise MasterError(f"{where}: nbgrader metadata needs a grade_id")
+    full = {**NBGRADER_DEFAULTS, **meta}
+    if full["grade"] and not full["solution"]:
+        full["locked"] = True
+    if full["grade"] and "points" not in full:
+        raise MasterError(f"{where}: graded cell {meta['grade_id']!r} needs `points`")
+    return dict(sorted(full.items()))
+
+
+def _cell_id(cell, index: int, seen: set) -> str:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    base = grade_id or hashlib.sha1(cell.source.encode()).hexdigest()[:10]
+    cell_id, n = base, 1
+    while cell_id in seen:
+        n += 1
+        cell_id = f"{base}-{n}"
+    seen.add(cell_id)
+    return cell_id
+
+
+def master_to_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read a MyST master and return the clean instructor notebook."""
+    nb = jupytext.read(path, fmt="md:myst")
+    seen_ids: set = set()
+    grade_ids: set = set()
+    for index, cell in enumerate(nb.cells):
+        where = f"{path.name} cell {index + 1}"
+        keep = {}
+        if "nbgrader" in cell.metadata:
+            keep["nbgrader"] = expand_nbgrader(dict(cell.metadata["nbgrader"]), where)
+            gid = keep["nbgrader"]["grade_id"]
+            if gid in grade_ids:
+                raise MasterError(f"{where}: grade_id {gid!r} is used twice")
+            grade_ids.add(gid)
+        if cell.metadata.get("tags"):
+            keep["tags"] = list(cell.metadata["tags"])
+        cell.metadata = keep
+        cell.id = _cell_id(cell, index, seen_ids)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    nb.nbformat, nb.nbformat_minor = 4, 5
+    return nb
+
+
+def write_notebook(nb, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = nbformat.writes(nb, version=4)  # sorted keys, one-space indent: stable diffs
+    path.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+
+
+def assets_of(master: Path) -> Path:
+    """Files a chapter ships beside its notebook (data, pictures): notebooks/assets/NN_slug/."""
+    return master.parent / "assets" / master.stem
+
+
+def build_source(root: Path, out: Path, only: str | None = None) -> list[str]:
+    slugs = []
+    for master in masters(root, only):
+        slug = master.stem
+        target = out / "source" / slug
+        if target.exists():
+            shutil.rmtree(target)
+        write_notebook(master_to_notebook(master), target / f"{slug}.ipynb")
+        if assets_of(master).is_dir():
+            shutil.copytree(assets_of(master), target, dirs_exist_ok=True)
+        slugs.append(slug)
+    return slugs
+
+
+def tool_env() -> dict:
+    """Environment for nbgrader subprocesses: it runs `alembic` by name, so this Python's
+    scripts folder must be on PATH even when the virtual environment was never activated."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    return env
+
+
+def build_release(root: Path, out: Path, slugs: list[str]) -> None:
+    """Run real `nbgrader generate_assignment` in a scratch course, then copy its release out."""
+    with tempfile.TemporaryDirectory() as scratch:
+        course = Path(scratch)
+        shutil.copytree(out / "source", course / "source")
+        for slug in slugs:
+            cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", slug, "--force",
+                   f"--CourseDirectory.root={course}", "--log-level=WARN"]
+            done = subprocess.run(cmd, cwd=root, env=tool_env(), capture_output=True, text=True)
+            if done.returncode != 0:
+                raise RuntimeError(f"nbgrader generate_assignment {slug} failed:\n{done.stderr}")
+            target = out / "release" / slug
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(course / "release" / slug, target)
+            for nb_path in target.glob("*.ipynb"):  # re-serialise for byte-stable output
+                write_notebook(nbformat.read(nb_path, as_version=4), nb_path)
+
+
+def build(root: Path = ROOT, out: Path | None = None, only: str | None = None) -> list[str]:
+    """Regenerate source/ and release/ under `out` (default: the repository itself)."""
+    out = out or root
+    slugs = build_source(root, out, only)
+    build_release(root, out, slugs)
+    return slugs
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true",
+                        help="build into a temporary folder and fail if the committed files differ")
+    parser.add_argument("--only", metavar="NN", help="build one chapter, e.g. 02 or 02_autograd")
+    args = parser.parse_args(argv)
+    if not args.check:
+        for slug in build(only=args.only):
+            print(f"built source/{slug} and release/{slug}")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        build(ROOT, Path(tmp))
+        stale = [str(p.relative_to(tmp)) for p in sorted(Path(tmp).rglob("*")) if p.is_file()
+                 and (not (ROOT / p.relative_to(tmp)).is_file()
+                      or (ROOT / p.relative_to(tmp)).read_bytes() != p.read_bytes())]
+    if stale:
+        print("Generated notebooks are out of date; run `./dlbook build` and commit:\n  "
+              + "\n  ".join(stale))
+        return 1
+    print("source/ and release/ are up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
