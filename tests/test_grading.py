@@ -1,0 +1,120 @@
+"""Real nbgrader round trip for every chapter: generate, submit, autograde, feedback.
+
+Per chapter, in one temporary course: the instructor's source earns full marks; the untouched
+release earns 0; one exercise answered wrongly loses exactly that exercise's points, also when
+the student replaced its visible test with `pass`; an answer that emits a Python warning still
+earns full marks; and no feedback file shows hidden-test source.
+"""
+import ast
+import html
+import re
+
+import pytest
+
+from tests.nbgrader_course import Course, exercises, nbg, with_cell
+from tools.build import masters
+
+CHAPTERS = [m.stem for m in masters()]
+
+# A plausible wrong answer per chapter (grade_id -> answer cell source). Chapters not listed
+# get their last exercise left blank, which exercises the same bookkeeping.
+WRONG_ANSWERS = {
+    "01_tensors": ("normalize_rows", "def normalize_rows(X):\n    return X / X.sum()\n"),
+}
+
+
+def _add_warning(source: str) -> str:
+    """Make the first function in `source` emit a UserWarning each time it runs."""
+    tree = ast.parse(source)
+    func = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    body = func.body
+    first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(
+        getattr(body[0], "value", None), ast.Constant) else body[0]
+    lines = source.splitlines()
+    indent = " " * first.col_offset
+    line = f'{indent}import warnings; warnings.warn("a harmless student warning", UserWarning)'
+    lines.insert(first.lineno - 1, line)
+    return "\n".join(lines) + "\n"
+
+
+def _points(nb, cells) -> float:
+    return sum(float(nbg(nb.cells[i]).get("points", 0)) for i in cells)
+
+
+@pytest.fixture(scope="module", params=CHAPTERS)
+def graded(request, tmp_path_factory):
+    slug = request.param
+    course = Course(tmp_path_factory.mktemp(f"course_{slug}"))
+    course.add_source(slug)
+    course.nbgrader("generate_assignment", slug, "--force")
+    source, release = course.source(slug), course.release(slug)
+    found = exercises(source)
+    assert found, f"{slug} has no graded exercises"
+
+    gid, wrong_src = WRONG_ANSWERS.get(slug, (None, None))
+    if gid is None:
+        wrong_index, wrong_tests = found[-1]
+        wrong_src = release.cells[wrong_index].source
+    else:
+        wrong_index, wrong_tests = next(
+            (i, t) for i, t in found if nbg(source.cells[i])["grade_id"] == gid)
+    wrong = with_cell(source, wrong_index, wrong_src)
+    tampered = wrong
+    for i in wrong_tests:
+        tampered = with_cell(tampered, i, "pass")
+    func_cell = next(i for i, _ in found if "def " in source.cells[i].source)
+    warns = with_cell(source, func_cell, _add_warning(source.cells[func_cell].source))
+
+    course.submit("full", slug, source)
+    course.submit("blank", slug, release)
+    course.submit("one_wrong", slug, wrong)
+    course.submit("tampered", slug, tampered)
+    course.submit("warns", slug, warns)
+    course.nbgrader("autograde", slug, "--force")
+    course.nbgrader("generate_feedback", slug, "--force")
+    return {"slug": slug, "course": course, "source": source, "scores": course.scores(slug),
+            "lost": _points(source, wrong_tests), "wrong_tests": wrong_tests}
+
+
+def test_source_earns_full_marks(graded):
+    score, max_score = graded["scores"]["full"]
+    assert max_score > 0
+    assert score == max_score, graded["course"].cell_scores(graded["slug"], "full")
+
+
+def test_untouched_release_earns_zero(graded):
+    score, _ = graded["scores"]["blank"]
+    assert score == 0, graded["course"].cell_scores(graded["slug"], "blank")
+
+
+def test_one_wrong_exercise_loses_exactly_its_points(graded):
+    score, max_score = graded["scores"]["one_wrong"]
+    assert graded["lost"] > 0
+    assert score == max_score - graded["lost"], graded["course"].cell_scores(
+        graded["slug"], "one_wrong")
+
+
+def test_editing_a_visible_test_to_pass_does_not_help(graded):
+    assert graded["scores"]["tampered"] == graded["scores"]["one_wrong"]
+
+
+def test_a_warning_from_student_code_costs_nothing(graded):
+    score, max_score = graded["scores"]["warns"]
+    assert score == max_score, graded["course"].cell_scores(graded["slug"], "warns")
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    hidden_lines = set()
+    for cell in graded["source"].cells:
+        for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
+                                cell.source, re.DOTALL):
+            hidden_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 8}
+    assert hidden_lines, "every chapter should have hidden tests"
+    feedback = sorted((graded["course"].root / "feedback").rglob("*.html"))
+    assert len(feedback) == 5
+    for page in feedback:
+        # Syntax highlighting splits code into <span>s: compare against the visible text.
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        assert "BEGIN HIDDEN TESTS" not in text
+        leaked = [ln for ln in hidden_lines if ln in text]
+        assert not leaked, f"{page.parent.parent.name}: hidden test source in feedback: {leaked[:3]}"
