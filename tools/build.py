@@ -153,6 +153,19 @@ def build(root: Path = ROOT, out: Path | None = None, only: str | None = None) -
     return slugs
 
 
+def out_of_date(root: Path, fresh: Path) -> list[str]:
+    """Files under source/ and release/ that differ between `root` and a fresh build, or that
+    exist on one side only (e.g. a chapter whose master was deleted)."""
+    def files(base: Path) -> set:
+        return {p.relative_to(base) for tree in ("source", "release") if (base / tree).is_dir()
+                for p in (base / tree).rglob("*") if p.is_file()
+                and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts}
+
+    committed, built = files(root), files(fresh)
+    differ = {p for p in committed & built if (root / p).read_bytes() != (fresh / p).read_bytes()}
+    return sorted(str(p) for p in differ | (committed ^ built))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
@@ -165,9 +178,7 @@ def main(argv=None) -> int:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         build(ROOT, Path(tmp))
-        stale = [str(p.relative_to(tmp)) for p in sorted(Path(tmp).rglob("*")) if p.is_file()
-                 and (not (ROOT / p.relative_to(tmp)).is_file()
-                      or (ROOT / p.relative_to(tmp)).read_bytes() != p.read_bytes())]
+        stale = out_of_date(ROOT, Path(tmp))
     if stale:
         print("Generated notebooks are out of date; run `./dlbook build` and commit:\n  "
               + "\n  ".join(stale))
