@@ -30,6 +30,20 @@ c.Execute.extra_arguments = [
 # OverwriteCells does this for every locked cell and every test cell).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
+# After the kernel finishes, submissions whose code rebinds what the tests rely on
+# (`check_close = ...`, `torch.allclose = ...`, `setattr(...)`, `exec(...)`) get no points for
+# any test: see tools/grading_plugins.py. The rest is nbgrader's default pipeline.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "tools.grading_plugins.RefuseTampering",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Feedback shows students their scores and the visible tests, never the hidden ones: neither
 # their source nor the tracebacks of failed hidden asserts.
 c.GenerateFeedback.preprocessors = [

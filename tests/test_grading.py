@@ -2,7 +2,8 @@
 
 Per chapter, in one temporary course: the instructor's source earns full marks; the untouched
 release earns 0; one exercise answered wrongly loses exactly that exercise's points, also when
-the student replaced its visible test with `pass`; an answer that emits a Python warning still
+the student replaced its visible test with `pass`, and a wrong answer that also rebinds the
+check functions earns nothing at all; an answer that emits a Python warning still
 earns full marks; and no feedback file shows hidden-test source.
 """
 import ast
@@ -21,6 +22,10 @@ CHAPTERS = [m.stem for m in masters()]
 WRONG_ANSWERS = {
     "01_tensors": ("normalize_rows", "def normalize_rows(X):\n    return X / X.sum()\n"),
 }
+
+
+# Run-time tampering: make every check a no-op so that the wrong answer would pass.
+SNEAKY = "check_close = check_equal = check_shape = check_type = check_true = lambda *a, **k: None"
 
 
 def _add_warning(source: str) -> str:
@@ -62,6 +67,7 @@ def graded(request, tmp_path_factory):
     tampered = wrong
     for i in wrong_tests:
         tampered = with_cell(tampered, i, "pass")
+    sneaky = with_cell(wrong, wrong_index, wrong_src + "\n" + SNEAKY)
     func_cell = next(i for i, _ in found if "def " in source.cells[i].source)
     warns = with_cell(source, func_cell, _add_warning(source.cells[func_cell].source))
 
@@ -70,6 +76,7 @@ def graded(request, tmp_path_factory):
     course.submit("one_wrong", slug, wrong)
     course.submit("tampered", slug, tampered)
     course.submit("warns", slug, warns)
+    course.submit("sneaky", slug, sneaky)
     course.nbgrader("autograde", slug, "--force")
     course.nbgrader("generate_feedback", slug, "--force")
     return {"slug": slug, "course": course, "source": source, "scores": course.scores(slug),
@@ -98,6 +105,14 @@ def test_editing_a_visible_test_to_pass_does_not_help(graded):
     assert graded["scores"]["tampered"] == graded["scores"]["one_wrong"]
 
 
+def test_rebinding_the_check_functions_earns_nothing(graded):
+    score, _ = graded["scores"]["sneaky"]
+    assert score == 0, graded["course"].cell_scores(graded["slug"], "sneaky")
+    page = graded["course"].root / "feedback" / "sneaky" / graded["slug"]
+    text = next(page.glob("*.html")).read_text(encoding="utf-8")
+    assert "Not graded: this submission changes the functions the tests use" in text
+
+
 def test_a_warning_from_student_code_costs_nothing(graded):
     score, max_score = graded["scores"]["warns"]
     assert score == max_score, graded["course"].cell_scores(graded["slug"], "warns")
@@ -111,7 +126,7 @@ def test_feedback_never_shows_hidden_tests(graded):
             hidden_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 8}
     assert hidden_lines, "every chapter should have hidden tests"
     feedback = sorted((graded["course"].root / "feedback").rglob("*.html"))
-    assert len(feedback) == 5
+    assert len(feedback) == 6
     for page in feedback:
         # Syntax highlighting splits code into <span>s: compare against the visible text.
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))

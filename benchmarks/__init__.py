@@ -1,0 +1,1 @@
+"""Benchmarks: run each as `PYTHONPATH=. python -m benchmarks.<name>`; results go to results/."""
