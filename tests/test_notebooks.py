@@ -1,0 +1,36 @@
+"""Every instructor notebook runs top to bottom in a real kernel, as a student would run it."""
+import time
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from tools.build import ROOT
+
+SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
+def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the student's run, full length
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    record_property("seconds", round(time.perf_counter() - start, 1))
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert not errors
+
+
+def test_readme_links_every_released_chapter_to_colab():
+    readme = (ROOT / "README.md").read_text()
+    for nb in sorted(ROOT.glob("release/*/*.ipynb")):
+        rel = nb.relative_to(ROOT).as_posix()
+        assert f"colab.research.google.com/github/dlbook-course/dlbook/blob/main/{rel}" in readme
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "./dlbook test" in (ROOT / "README.md").read_text()
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("exec ./dlbook test")
