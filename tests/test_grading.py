@@ -46,7 +46,9 @@ def _points(nb, cells) -> float:
     return sum(float(nbg(nb.cells[i]).get("points", 0)) for i in cells)
 
 
-@pytest.fixture(scope="module", params=CHAPTERS)
+# One chapter's submissions are graded once, on one xdist worker (`--dist loadgroup`).
+@pytest.fixture(scope="module",
+                params=[pytest.param(c, marks=pytest.mark.xdist_group(c)) for c in CHAPTERS])
 def graded(request, tmp_path_factory):
     slug = request.param
     course = Course(tmp_path_factory.mktemp(f"course_{slug}"))
