@@ -78,10 +78,10 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
     if actual is None:
         _fail(what, "a value", "None (did the function forget to `return`?)")
     try:
-        got = _as_tensor(_np_asarray(actual) if _isinstance(actual, (list, tuple)) else actual)
+        got = _to_tensor(actual)
     except (TypeError, ValueError, RuntimeError):
         _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
-    want = _as_tensor(expected)
+    want = _to_tensor(expected)
     got, want = got.detach().cpu(), want.detach().cpu()
     if tuple(got.shape) != tuple(want.shape):
         _fail(f"{what} (shape)", tuple(want.shape), tuple(got.shape))
@@ -97,6 +97,14 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
             _fail(what, _short(want), _short(got))
         _fail(what, f"values within {atol} + {rtol}*|expected|",
               f"a difference of {float(diff.flatten()[worst]):.4g} at flat index {worst}")
+
+
+def _to_tensor(value) -> torch.Tensor:
+    # Through NumPy, so a Python float stays float64 (torch.as_tensor(0.1) would be float32
+    # and fail a tight tolerance against a float64 answer).
+    if _isinstance(value, torch.Tensor):
+        return value
+    return _as_tensor(_np_asarray(value))
 
 
 def _short(t: torch.Tensor) -> str:

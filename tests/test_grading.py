@@ -20,7 +20,25 @@ CHAPTERS = [m.stem for m in masters()]
 # A plausible wrong answer per chapter (grade_id -> answer cell source). Chapters not listed
 # get their last exercise left blank, which exercises the same bookkeeping.
 WRONG_ANSWERS = {
+    # Forgets keepdim's job: divides by the grand total instead of each row's sum.
     "01_tensors": ("normalize_rows", "def normalize_rows(X):\n    return X / X.sum()\n"),
+    # Forgets to zero the gradients, so the second step uses accumulated gradients.
+    "02_autograd": ("two_layer_step", (
+        "def two_layer_step(x, y, w1, w2, learning_rate):\n"
+        "    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()\n"
+        "    loss.backward()\n"
+        "    with torch.no_grad():\n"
+        "        w1 -= learning_rate * w1.grad\n"
+        "        w2 -= learning_rate * w2.grad\n"
+        "    return loss.item()\n")),
+    # Forgets the ReLU mask: gradients flow through units that were switched off.
+    "03_mlp_numpy": ("backward", (
+        "def backward(x, y, h, h_relu, y_pred, w2):\n"
+        "    grad_y_pred = 2.0 * (y_pred - y)\n"
+        "    grad_w2 = h_relu.T.dot(grad_y_pred)\n"
+        "    grad_h = grad_y_pred.dot(w2.T)\n"
+        "    grad_w1 = x.T.dot(grad_h)\n"
+        "    return grad_w1, grad_w2\n")),
 }
 
 
@@ -121,12 +139,16 @@ def test_a_warning_from_student_code_costs_nothing(graded):
 
 
 def test_feedback_never_shows_hidden_tests(graded):
-    hidden_lines = set()
+    hidden_lines, visible_lines = set(), set()
     for cell in graded["source"].cells:
         for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
                                 cell.source, re.DOTALL):
             hidden_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 8}
+        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
+                         flags=re.DOTALL)
+        visible_lines |= {ln.strip() for ln in visible.splitlines()}
     assert hidden_lines, "every chapter should have hidden tests"
+    hidden_lines -= visible_lines  # a line students can already see reveals nothing
     feedback = sorted((graded["course"].root / "feedback").rglob("*.html"))
     assert len(feedback) == 6
     for page in feedback:

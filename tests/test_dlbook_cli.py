@@ -1,0 +1,85 @@
+"""The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tools.build import ROOT
+
+DLBOOK = str(ROOT / "dlbook")
+
+
+def _env(tmp_path) -> dict:
+    ready = Path(sys.prefix) / ".dlbook-ready"
+    if not ready.exists():
+        pytest.skip("run through ./dlbook test, so that the book's environment is the one in use")
+    env = dict(os.environ, DLBOOK_ENV=sys.prefix, DLBOOK_WORK=str(tmp_path / "work"))
+    env.pop("DISPLAY", None)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    # No proxy (a CI runner's proxy settings must not catch loopback traffic); the server has
+    # printed its URL, but give a busy machine a few seconds to accept connections.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for attempt in range(10):
+        try:
+            with opener.open(url, timeout=20) as reply:
+                return reply.read().decode()
+        except urllib.error.URLError:
+            if attempt == 9:
+                raise
+            time.sleep(1)
+    return ""
+
+
+@pytest.mark.slow
+def test_lab_serves_jupyterlab_on_a_working_copy(tmp_path):
+    env, port = _env(tmp_path), _free_port()
+    proc = subprocess.Popen([DLBOOK, "lab", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        seen, url, deadline = "", None, time.monotonic() + 90
+        while url is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            seen += line
+            match = re.search(rf"(http://127\.0\.0\.1:{port}/lab\?token=\w+)", line)
+            url = match.group(1) if match else None
+        assert url, f"no URL printed:\n{seen}"
+        assert "open the http://127.0.0.1 URL printed below" in seen
+        token = url.split("token=")[1]
+        listing = _get(f"http://127.0.0.1:{port}/api/contents/01_tensors?token={token}")
+        assert "01_tensors.ipynb" in listing
+        assert (tmp_path / "work" / "01_tensors" / "01_tensors.ipynb").is_file()
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+
+
+def test_unknown_command_says_what_to_run():
+    done = subprocess.run([DLBOOK, "nonsense"], capture_output=True, text=True)
+    assert done.returncode == 2 and "./dlbook help" in done.stderr
+
+
+def test_help_lists_the_commands():
+    done = subprocess.run([DLBOOK, "help"], capture_output=True, text=True)
+    for command in ("lab", "test", "build", "autograde"):
+        assert f"./dlbook {command}" in done.stdout
