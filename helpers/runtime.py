@@ -20,3 +20,17 @@ def in_notebook() -> bool:
     shell = get_ipython()
     # Terminal IPython has no kernel; every notebook frontend talks to an ipykernel-based shell.
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def limit_threads(n: int = 1) -> None:
+    """Let PyTorch and NumPy's BLAS each use at most `n` threads.
+
+    For chapters whose arrays are small: there, threads waiting for each other cost more than
+    the arithmetic, and on a busy 2-core machine (a grading server) a NumPy loop can run 30x
+    slower with every library's default thread pool competing for the cores.
+    """
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(n)
+    threadpool_limits(n)
