@@ -1,0 +1,502 @@
+"""The book's one training loop: `train` (alias `train_ch6`) and `evaluate_accuracy`.
+
+`train(net, train_iter, test_iter, num_epochs, lr, device)` is the lecture notes' `train_ch6`
+(Xavier init, SGD, cross-entropy, a live plot of train loss, train accuracy and test accuracy)
+with the options later chapters need: other optimizers, an LR schedule, weight decay, momentum,
+mixed precision, channels-last, torch.compile, and checkpoints that resume where they stopped.
+
+Why it is fast: the loop never waits for the GPU. Loss sums and correct counts stay on the
+device (an `Accumulator` of device tensors) and are copied to the host only when the plot
+needs a point (five times per epoch) and at the end of each epoch. The d2l loop instead calls
+`float(loss)` after every batch, which stalls the CPU until the GPU has caught up. Batches
+already on the device (`helpers.loaders`) are used as they are, and the plot redraws at most a
+few times a second (`helpers.animator`). benchmarks/bench_train.py measures the difference.
+
+Two speeds are reported, and labelled: *wall clock* examples/sec (everything: data, evaluation,
+plotting) and *compute* examples/sec (forward, backward and optimizer step only, timed with
+CUDA events on a GPU so that no sync is needed per batch).
+
+Any iterable of `(X, y)` batches works: a DataLoader, `helpers.loaders`' on-device loaders,
+or a plain list of tensors.
+"""
+import contextlib
+import numbers
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from . import checkpoint as ckpt
+from .animator import Animator
+from .devices import try_gpu
+from .timing import Accumulator
+
+PLOTS_PER_EPOCH = 5  # in-epoch points on the plot, as in the notes (each costs one host sync)
+OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+@dataclass
+class History:
+    """What `train` returns: one entry per epoch (also restored by `resume=True`)."""
+    epoch: list = field(default_factory=list)            # 1, 2, ...
+    train_loss: list = field(default_factory=list)       # mean over the epoch's examples
+    train_acc: list = field(default_factory=list)        # accuracy while training, fraction
+    test_acc: list = field(default_factory=list)         # after the epoch, fraction
+    lr: list = field(default_factory=list)               # learning rate used in the epoch
+    seconds: list = field(default_factory=list)          # wall clock: data, eval, plot, all
+    compute_seconds: list = field(default_factory=list)  # forward + backward + step only
+    examples: list = field(default_factory=list)         # training examples in the epoch
+
+    def append(self, **row) -> None:
+        for name, value in row.items():
+            getattr(self, name).append(value)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# -- public API --------------------------------------------------------------------------------
+def evaluate_accuracy(net, data_iter, device=None) -> float:
+    """Fraction of examples in `data_iter` that `net` classifies correctly.
+
+    Runs in eval mode (dropout off, batch norm uses running statistics) without building a
+    graph, then puts every submodule back into the mode it was in. `device` defaults to the
+    device of the net's parameters; batches are moved there.
+    """
+    if device is None:
+        device = _param_device(net) or torch.device("cpu")
+    device = _resolve_device(device)
+    wrong = _param_device(net)
+    if wrong is not None and wrong != device:
+        raise ValueError(f"The net's parameters are on {wrong} but device={device}. Call "
+                         f"net.to({str(device)!r}) first, or leave device=None.")
+    correct, count = _count_correct(net, data_iter, device, contextlib.nullcontext, False)
+    return float(correct) / count
+
+
+def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer="sgd",
+          momentum=0.0, weight_decay=0.0, scheduler=None, loss=None, init=True, amp=None,
+          channels_last=False, compile=False, checkpoint=None, resume=False,
+          plot=True) -> History:
+    """Train a classifier with cross-entropy; plot and print progress; return the History.
+
+    net, train_iter, test_iter, num_epochs, lr, device: as in the notes' `train_ch6`
+        (device defaults to `try_gpu()`; batches are moved there).
+    optimizer: "sgd" (default), "adam", "adamw", an `Optimizer` class or any callable
+        `f(params, lr=..., [momentum=..., weight_decay=...])`, or a ready `Optimizer`
+        instance over `net`'s parameters (then used as it is: lr, momentum, weight_decay unused).
+    momentum, weight_decay: passed to the optimizer when non-zero (decay applies to all params).
+    scheduler: stepped once per epoch. `{5: 0.01}` means "lr 0.01 from epoch 6 on" (epochs
+        counted from 0); or a callable `f(optimizer) -> torch.optim.lr_scheduler.LRScheduler`.
+    loss: default `nn.CrossEntropyLoss()`; any reduction ("mean", "sum", "none") is reported
+        as the mean per example. Accuracy compares `argmax` of the output with y.
+    init: Xavier-uniform init of every Linear/Conv2d weight, as the notes do. False keeps them.
+    amp: None, "bf16" or "fp16" autocast (fp16 with a GradScaler; CUDA only).
+    channels_last: store conv weights and 4-D inputs as NHWC (faster convs on tensor cores).
+    compile: run `torch.compile(net)` (the first epoch then includes compilation).
+    checkpoint: path written after every epoch. resume=True continues from it if it exists.
+    plot: True draws a live plot (nothing under the autograder), False none, or an Animator.
+    """
+    _check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp,
+                     checkpoint, resume)
+    device = _resolve_device(device)
+    if amp == "fp16" and device.type != "cuda":
+        raise ValueError(f"amp='fp16' needs a CUDA GPU, not {device}; use amp='bf16' or None.")
+    if init:
+        _xavier_init(net, train_iter, device)
+    net.to(device)
+    if channels_last:
+        net.to(memory_format=torch.channels_last)
+    opt = _make_optimizer(optimizer, net, lr, momentum, weight_decay, device)
+    sched = _make_scheduler(scheduler, opt)
+    scaler = torch.amp.GradScaler(device.type) if amp == "fp16" else None
+
+    history, start = History(), 0
+    if resume and Path(checkpoint).exists():
+        state = ckpt.load(checkpoint, net=net, optimizer=opt, scheduler=sched, scaler=scaler)
+        history, start = History(**state["history"]), state["epoch"]
+        print(f"resuming from {checkpoint} after epoch {start}")
+    model = torch.compile(net) if compile else net
+    loss_fn = loss if loss is not None else nn.CrossEntropyLoss()
+    autocast = ((lambda: torch.autocast(device.type, dtype=AMP_DTYPES[amp])) if amp
+                else contextlib.nullcontext)
+    step = _Step(model, loss_fn, opt, scaler, autocast, channels_last, device,
+                 check_labels=loss is None)
+    animator = plot if isinstance(plot, Animator) else Animator(
+        xlabel="epoch", xlim=[1, num_epochs], legend=["train loss", "train acc", "test acc"],
+        mode=None if plot else "off")
+    for e, row in enumerate(zip(history.train_loss, history.train_acc, history.test_acc)):
+        animator.add(e + 1, row)  # a resumed run shows the epochs it already has
+
+    print(f"training on {device}")
+    num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
+    try:
+        with _cudnn_benchmark(device):
+            for epoch in range(start, num_epochs):
+                tic = time.perf_counter()
+                metric, compute, num_batches = _train_epoch(step, train_iter, epoch, num_batches,
+                                                            animator)
+                correct, count = _count_correct(model, test_iter, device, autocast, channels_last)
+                train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+                test_acc = float(correct) / count
+                history.append(epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc,
+                               test_acc=test_acc, lr=float(opt.param_groups[0]["lr"]),
+                               seconds=time.perf_counter() - tic, compute_seconds=compute,
+                               examples=int(metric[2]))
+                if sched is not None:
+                    sched.step()
+                animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+                if checkpoint is not None:
+                    ckpt.save(checkpoint, net=net, optimizer=opt, scheduler=sched,
+                              scaler=scaler, epoch=epoch + 1, history=history.as_dict())
+                history.seconds[-1] = time.perf_counter() - tic  # plot and checkpoint included
+    finally:
+        animator.flush()
+    _print_summary(history, start, device)
+    return history
+
+
+train_ch6 = train  # the name the lecture notes use
+
+
+# -- one epoch ---------------------------------------------------------------------------------
+class _Step:
+    """Forward, backward and optimizer step for one batch, plus first-batch sanity checks."""
+
+    def __init__(self, model, loss_fn, opt, scaler, autocast, channels_last, device,
+                 check_labels):
+        self.model, self.loss_fn, self.opt, self.scaler = model, loss_fn, opt, scaler
+        self.autocast, self.channels_last, self.device = autocast, channels_last, device
+        self.check_labels = check_labels
+        self.checked = False
+
+    def __call__(self, X, y, metric: Accumulator) -> None:
+        with self.autocast():
+            y_hat = self.model(X)
+            if not self.checked:
+                _check_outputs(y_hat, y, self.check_labels)
+                self.checked = True
+            l = self.loss_fn(y_hat, y)
+        if l.ndim:  # a loss with reduction="none": one value per example
+            l_sum, l = l.detach().sum(), l.mean()
+        elif getattr(self.loss_fn, "reduction", "mean") == "sum":
+            l_sum = l.detach()
+        else:  # the mean over the batch
+            l_sum = l.detach() * X.shape[0]
+        self.opt.zero_grad(set_to_none=True)
+        if self.scaler is None:
+            l.backward()
+            self.opt.step()
+        else:
+            self.scaler.scale(l).backward()
+            self.scaler.step(self.opt)
+            self.scaler.update()
+        with torch.no_grad():  # device tensors: adding them queues work, it does not wait
+            metric.add(l_sum.float(), _num_correct(y_hat, y), X.shape[0])
+
+
+def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
+    """One pass over train_iter. Returns (Accumulator, compute seconds, number of batches)."""
+    step.model.train()
+    metric = Accumulator(3)  # loss sum, correct count, example count
+    clock = _ComputeClock(step.device)
+    # Each plotted point reads the Accumulator: a host sync, so only a few per epoch.
+    plot_every = (max(1, num_batches // PLOTS_PER_EPOCH)
+                  if num_batches and animator.mode != "off" else 0)
+    i = -1
+    for i, batch in enumerate(train_iter):
+        X, y = _to_device(batch, step.device, step.channels_last, "train_iter")
+        clock.start()
+        try:
+            step(X, y, metric)
+        except RuntimeError as err:
+            _explain_error(err, step.device, X)
+            raise
+        clock.stop()
+        if plot_every and (i + 1) % plot_every == 0 and i + 1 < num_batches:
+            animator.add(epoch + (i + 1) / num_batches,
+                         (metric[0] / metric[2], metric[1] / metric[2], None))
+    if i < 0:
+        raise ValueError(f"train_iter yielded no batches in epoch {epoch + 1}. If it is a "
+                         "generator it is used up after one pass: pass a list or a DataLoader.")
+    return metric, clock.seconds(), i + 1
+
+
+def _count_correct(model, data_iter, device, autocast, channels_last):
+    """(correct count as a device tensor, number of examples) over data_iter, in eval mode."""
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    correct, count = torch.zeros((), dtype=torch.int64, device=device), 0
+    try:
+        # no_grad, not inference_mode: a lazy layer first run here would otherwise get
+        # inference-only parameters that training cannot use afterwards.
+        with torch.no_grad(), autocast():
+            for batch in data_iter:
+                X, y = _to_device(batch, device, channels_last, "the evaluation data")
+                try:
+                    correct += _num_correct(model(X), y)
+                except RuntimeError as err:
+                    _explain_error(err, device, X)
+                    raise
+                count += X.shape[0]
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    if count == 0:
+        raise ValueError("The evaluation data (test_iter) yielded no batches: check its size "
+                         "and batch size, or that a generator was not already used up.")
+    return correct, count
+
+
+def _num_correct(y_hat, y):
+    labels = y if y.ndim == 1 else y.argmax(dim=1)  # class indices, or soft/one-hot labels
+    return (y_hat.argmax(dim=1) == labels).sum()
+
+
+class _ComputeClock:
+    """Seconds of forward/backward/step in one epoch, without a host sync per batch.
+
+    On a GPU each step is bracketed by two events recorded in the stream; their elapsed times
+    are read once, at the end of the epoch. Data loading happens between a stop and the next
+    start, so it is not counted. On the CPU work is synchronous and the wall clock is honest.
+    """
+
+    def __init__(self, device):
+        self.event = {"cuda": getattr(torch.cuda, "Event", None),
+                      "mps": getattr(torch.mps, "Event", None)}.get(device.type)
+        self.pairs, self.total = [], 0.0
+
+    def start(self) -> None:
+        if self.event:
+            self._start = self.event(enable_timing=True)
+            self._start.record()
+        else:
+            self._tic = time.perf_counter()
+
+    def stop(self) -> None:
+        if self.event:
+            end = self.event(enable_timing=True)
+            end.record()
+            self.pairs.append((self._start, end))
+        else:
+            self.total += time.perf_counter() - self._tic
+
+    def seconds(self) -> float:
+        if self.pairs:
+            self.pairs[-1][1].synchronize()
+            self.total += sum(a.elapsed_time(b) for a, b in self.pairs) / 1000  # ms -> s
+            self.pairs.clear()
+        return self.total
+
+
+# -- set-up helpers ----------------------------------------------------------------------------
+def _check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp,
+                     checkpoint, resume):
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module (e.g. nn.Sequential(...)), got a "
+                        f"{type(net).__name__}.")
+    if not any(True for _ in net.parameters()):
+        raise ValueError("The net has no parameters to train: did __init__ forget to create "
+                         "its layers (or call super().__init__() before them)?")
+    for name, data in (("train_iter", train_iter), ("test_iter", test_iter)):
+        if not hasattr(data, "__iter__") or torch.is_tensor(data):
+            raise TypeError(f"{name} must be an iterable of (X, y) batches (a DataLoader, a "
+                            f"list of pairs), got a {type(data).__name__}.")
+    if not isinstance(num_epochs, int) or num_epochs < 1:
+        raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}.")
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
+        raise ValueError(f"lr must be a positive number, got {lr!r} (try 0.1 for SGD, "
+                         "1e-3 for Adam).")
+    if momentum < 0 or weight_decay < 0:
+        raise ValueError(f"momentum and weight_decay must be >= 0, got {momentum} and "
+                         f"{weight_decay}.")
+    if amp not in (None, *AMP_DTYPES):
+        raise ValueError(f"amp must be None, 'bf16' or 'fp16', got {amp!r}.")
+    if resume and checkpoint is None:
+        raise ValueError("resume=True needs checkpoint='some/path.pt' to resume from.")
+
+
+def _resolve_device(device) -> torch.device:
+    try:
+        device = try_gpu() if device is None else torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not a device PyTorch knows: use 'cpu', 'cuda', "
+                         "'cuda:1', or helpers.try_gpu().") from None
+    if device.type == "cuda":
+        index = device.index or 0
+        if torch.cuda.device_count() <= index:
+            raise ValueError(f"device={str(device)!r} was requested but this machine has "
+                             f"{torch.cuda.device_count()} CUDA GPU(s). Use "
+                             "device=helpers.try_gpu(), which falls back to the CPU.")
+        device = torch.device("cuda", index)  # "cuda" and "cuda:0" must compare equal
+    return device
+
+
+def _param_device(net):
+    for p in net.parameters():
+        if not isinstance(p, nn.parameter.UninitializedParameter):
+            return p.device
+    return None
+
+
+def _to_device(batch, device, channels_last, name):
+    try:
+        X, y = batch
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must yield (X, y) pairs of tensors; got a "
+                        f"{type(batch).__name__}.") from None
+    if not (torch.is_tensor(X) and torch.is_tensor(y)):
+        raise TypeError(f"{name} must yield (X, y) pairs of tensors; got "
+                        f"({type(X).__name__}, {type(y).__name__}).")
+    if X.device != device:
+        # non_blocking only host -> GPU: a GPU -> host copy could be read before it lands.
+        X = X.to(device, non_blocking=device.type == "cuda")
+    if y.device != device:
+        y = y.to(device, non_blocking=device.type == "cuda")
+    if channels_last and X.ndim == 4:
+        X = X.contiguous(memory_format=torch.channels_last)  # no-op when already NHWC
+    return X, y
+
+
+def _check_outputs(y_hat, y, check_labels) -> None:
+    """Checks on the first batch only (one host sync), each with what to do about it."""
+    n = y_hat.shape[0] if y_hat.ndim else 1
+    if y.ndim == 0 or y.shape[0] != n:
+        raise ValueError(f"The net made {n} predictions but the batch has labels of shape "
+                         f"{tuple(y.shape)}: each X needs one label per example.")
+    if not check_labels:
+        return
+    if y_hat.ndim != 2:
+        raise ValueError(f"The net's output has shape {tuple(y_hat.shape)}; cross-entropy "
+                         "needs (batch, num_classes) scores. End the net with nn.Flatten() "
+                         "and nn.Linear(..., num_classes).")
+    if y.is_floating_point():
+        if y.shape != y_hat.shape:
+            raise ValueError(f"The labels are {y.dtype} of shape {tuple(y.shape)}; "
+                             "cross-entropy needs class indices: torch.int64 of shape "
+                             "(batch,). Convert with y.long().")
+        return  # soft / one-hot labels of the same shape as the output: allowed
+    if y.dtype != torch.int64:
+        raise ValueError(f"The labels have dtype {y.dtype}; cross-entropy needs torch.int64 "
+                         "class indices. Convert with y.long() (in the dataset or loader).")
+    if y.ndim != 1:
+        raise ValueError(f"The labels have shape {tuple(y.shape)}; cross-entropy needs shape "
+                         "(batch,). Use y.view(-1) or y.squeeze(1).")
+    low, high = (int(v) for v in torch.aminmax(y))
+    if low < 0 or high >= y_hat.shape[1]:
+        raise ValueError(f"The labels range from {low} to {high} but the net outputs "
+                         f"{y_hat.shape[1]} class scores: labels must lie in "
+                         f"0..{y_hat.shape[1] - 1}.")
+
+
+def _explain_error(err: RuntimeError, device, X) -> None:
+    """Re-raise PyTorch's device and dtype mismatch errors with what to do about them."""
+    text = str(err)
+    if "device" in text and ("same device" in text or "expected device" in text):
+        raise RuntimeError(
+            f"The net mixes devices while the batch is on {device}: {text}\n"
+            "Every parameter was moved with net.to(device), so a tensor the model keeps or "
+            "creates itself is elsewhere. Register kept tensors with self.register_buffer(...) "
+            "and create new ones with device=X.device.") from err
+    if "should be the same" in text or "must have the same dtype" in text:
+        hint = ("X.float() / 255 for uint8 images" if not X.is_floating_point()
+                else "X.float() (NumPy arrays become float64 tensors)")
+        raise RuntimeError(f"{text}\nThe batch X has dtype {X.dtype}, which the net's weights "
+                           f"do not accept: convert the data with {hint}.") from err
+
+
+def _xavier_init(net, train_iter, device) -> None:
+    """Xavier-uniform init of Linear and Conv2d weights; lazy layers are sized on one batch."""
+    if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
+        X, _ = _to_device(next(iter(train_iter)), device, False, "train_iter")
+        modes = [(m, m.training) for m in net.modules()]
+        net.to(device).eval()
+        with torch.no_grad():
+            net(X[:1])
+        for m, mode in modes:
+            m.training = mode
+    for m in net.modules():
+        if isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)
+
+
+def _make_optimizer(optimizer, net, lr, momentum, weight_decay, device):
+    if isinstance(optimizer, torch.optim.Optimizer):
+        mine = {id(p) for p in net.parameters()}
+        if not any(id(p) in mine for g in optimizer.param_groups for p in g["params"]):
+            raise ValueError("The optimizer was built for another model's parameters (was the "
+                             "net created again after the optimizer?). Build it from "
+                             "net.parameters(), or pass optimizer='sgd'.")
+        return optimizer
+    if isinstance(optimizer, str):
+        if optimizer.lower() not in OPTIMIZERS:
+            raise ValueError(f"optimizer={optimizer!r} is not one of {sorted(OPTIMIZERS)}; "
+                             "or pass a torch.optim class or instance.")
+        optimizer = OPTIMIZERS[optimizer.lower()]
+        if momentum and optimizer is not torch.optim.SGD:
+            raise ValueError("momentum= applies to SGD; Adam's momentum is its betas=(0.9, 0.999).")
+    options = {}
+    if momentum:
+        options["momentum"] = momentum
+    if weight_decay:
+        options["weight_decay"] = weight_decay
+    if device.type == "cuda" and optimizer in OPTIMIZERS.values():
+        # One fused kernel for the update, and with fp16 no host sync in GradScaler.step.
+        options["fused"] = True
+    return optimizer(net.parameters(), lr=lr, **options)
+
+
+class _Milestones:
+    """LambdaLR factor for `{epoch: lr}`: the lr set at the latest milestone reached so far."""
+
+    def __init__(self, base_lr: float, milestones: dict):
+        self.base_lr, self.milestones = base_lr, sorted(milestones.items())
+
+    def __call__(self, epoch: int) -> float:
+        lr = self.base_lr
+        for start, value in self.milestones:
+            if epoch >= start:
+                lr = value
+        return lr / self.base_lr
+
+
+def _make_scheduler(scheduler, opt):
+    if scheduler is None:
+        return None
+    if isinstance(scheduler, dict):
+        bad = [k for k, v in scheduler.items() if not isinstance(k, int) or k < 0 or not v > 0]
+        if bad:
+            raise ValueError("scheduler={epoch: lr} needs epochs >= 0 and positive lrs, e.g. "
+                             f"{{5: 0.01}}; check {bad}.")
+        base = opt.param_groups[0]["lr"]
+        return torch.optim.lr_scheduler.LambdaLR(opt, _Milestones(base, scheduler))
+    if callable(scheduler):
+        return scheduler(opt)
+    raise TypeError("scheduler must be None, {epoch: lr}, or a function optimizer -> "
+                    f"LRScheduler; got {type(scheduler).__name__}.")
+
+
+@contextlib.contextmanager
+def _cudnn_benchmark(device):
+    """Let cuDNN pick the fastest conv algorithms (shapes repeat), and restore the setting."""
+    before = torch.backends.cudnn.benchmark
+    torch.backends.cudnn.benchmark = before or device.type == "cuda"
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.benchmark = before
+
+
+def _print_summary(history: History, start: int, device) -> None:
+    if not history.epoch:
+        return
+    print(f"loss {history.train_loss[-1]:.3f}, train acc {history.train_acc[-1]:.3f}, "
+          f"test acc {history.test_acc[-1]:.3f}")
+    examples = sum(history.examples[start:])
+    if examples:
+        wall, compute = sum(history.seconds[start:]), sum(history.compute_seconds[start:])
+        print(f"{examples / wall:.1f} examples/sec wall clock, "
+              f"{examples / compute:.1f} examples/sec compute on {device}")

@@ -1,0 +1,56 @@
+"""helpers.models: LeNet matches the lecture notes layer by layer; ResNet-20 is the CIFAR ResNet."""
+import torch
+from torch import nn
+
+from helpers.models import BasicBlock, lenet, resnet20
+
+
+def test_lenet_shapes_match_the_notes():
+    """Each layer's output shape is the one the notes print for a 1x28x28 image."""
+    X = torch.rand(2, 1, 28, 28)
+    shapes = []
+    for layer in lenet():
+        X = layer(X)
+        shapes.append((type(layer).__name__, tuple(X.shape)))
+    assert shapes == [
+        ("Conv2d", (2, 6, 28, 28)), ("Sigmoid", (2, 6, 28, 28)), ("AvgPool2d", (2, 6, 14, 14)),
+        ("Conv2d", (2, 16, 10, 10)), ("Sigmoid", (2, 16, 10, 10)), ("AvgPool2d", (2, 16, 5, 5)),
+        ("Flatten", (2, 400)), ("Linear", (2, 120)), ("Sigmoid", (2, 120)),
+        ("Linear", (2, 84)), ("Sigmoid", (2, 84)), ("Linear", (2, 10)),
+    ]
+
+
+def test_lenet_parameter_count_and_modern_variant():
+    """61,706 parameters (the classic count); the ReLU/max-pool variant swaps only those layers."""
+    assert sum(p.numel() for p in lenet().parameters()) == 61_706
+    modern = lenet(nn.ReLU, nn.MaxPool2d)
+    kinds = {type(m).__name__ for m in modern}
+    assert {"ReLU", "MaxPool2d"} <= kinds and not {"Sigmoid", "AvgPool2d"} & kinds
+
+
+def test_resnet20_structure():
+    """19 3x3 convs + 1 linear = 20 weighted layers, 9 blocks, 16/32/64 channels, ~0.27M params."""
+    net = resnet20()
+    convs3 = [m for m in net.modules() if isinstance(m, nn.Conv2d) and m.kernel_size == (3, 3)]
+    linears = [m for m in net.modules() if isinstance(m, nn.Linear)]
+    blocks = [m for m in net.modules() if isinstance(m, BasicBlock)]
+    assert len(convs3) + len(linears) == 20
+    assert [b.conv2.out_channels for b in blocks] == [16] * 3 + [32] * 3 + [64] * 3
+    params = sum(p.numel() for p in net.parameters())
+    assert 265_000 < params < 280_000, params
+
+
+def test_resnet20_forward_and_backward():
+    """(B, 3, 32, 32) -> (B, 10); gradients reach the stem; channels-last gives the same output."""
+    torch.manual_seed(0)
+    net = resnet20().eval()
+    X = torch.rand(2, 3, 32, 32)
+    out = net(X)
+    assert out.shape == (2, 10)
+    out.sum().backward()
+    assert net[0].weight.grad is not None and net[0].weight.grad.abs().sum() > 0
+    fast = resnet20().eval()
+    fast.load_state_dict(net.state_dict())
+    fast = fast.to(memory_format=torch.channels_last)
+    torch.testing.assert_close(fast(X.contiguous(memory_format=torch.channels_last)), out,
+                               rtol=1e-4, atol=1e-4)
