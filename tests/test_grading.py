@@ -7,6 +7,7 @@ check functions earns nothing at all; an answer that emits a Python warning stil
 earns full marks; and no feedback file shows hidden-test source.
 """
 import ast
+import copy
 import html
 import re
 
@@ -97,6 +98,13 @@ def graded(request, tmp_path_factory):
     course.submit("tampered", slug, tampered)
     course.submit("warns", slug, warns)
     course.submit("sneaky", slug, sneaky)
+    deleted = copy.deepcopy(wrong)
+    deleted.cells = [c for i, c in enumerate(wrong.cells) if i not in wrong_tests]
+    course.submit("deleted_test", slug, deleted)
+    unmarked = copy.deepcopy(wrong)
+    for i in wrong_tests:
+        unmarked.cells[i].metadata.pop("nbgrader")
+    course.submit("unmarked_test", slug, unmarked)
     course.nbgrader("autograde", slug, "--force")
     course.nbgrader("generate_feedback", slug, "--force")
     return {"slug": slug, "course": course, "source": source, "scores": course.scores(slug),
@@ -125,6 +133,11 @@ def test_editing_a_visible_test_to_pass_does_not_help(graded):
     assert graded["scores"]["tampered"] == graded["scores"]["one_wrong"]
 
 
+def test_deleting_or_unmarking_a_failing_test_does_not_help(graded):
+    assert graded["scores"]["deleted_test"] == graded["scores"]["one_wrong"]
+    assert graded["scores"]["unmarked_test"] == graded["scores"]["one_wrong"]
+
+
 def test_rebinding_the_check_functions_earns_nothing(graded):
     score, _ = graded["scores"]["sneaky"]
     assert score == 0, graded["course"].cell_scores(graded["slug"], "sneaky")
@@ -150,7 +163,7 @@ def test_feedback_never_shows_hidden_tests(graded):
     assert hidden_lines, "every chapter should have hidden tests"
     hidden_lines -= visible_lines  # a line students can already see reveals nothing
     feedback = sorted((graded["course"].root / "feedback").rglob("*.html"))
-    assert len(feedback) == 6
+    assert len(feedback) == 8
     for page in feedback:
         # Syntax highlighting splits code into <span>s: compare against the visible text.
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
