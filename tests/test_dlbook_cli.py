@@ -1,5 +1,6 @@
 """The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
 import os
+import shutil
 import re
 import signal
 import socket
@@ -83,3 +84,22 @@ def test_help_lists_the_commands():
     done = subprocess.run([DLBOOK, "help"], capture_output=True, text=True)
     for command in ("lab", "test", "build", "autograde"):
         assert f"./dlbook {command}" in done.stdout
+
+
+@pytest.mark.slow
+def test_autograde_grades_a_submission_from_a_fresh_course(tmp_path):
+    env = _env(tmp_path)
+    (tmp_path / "source").mkdir()
+    shutil.copytree(ROOT / "source" / "01_tensors", tmp_path / "source" / "01_tensors")
+    submission = tmp_path / "submitted" / "alice" / "01_tensors"
+    shutil.copytree(ROOT / "source" / "01_tensors", submission)
+    done = subprocess.run([DLBOOK, "autograde", "01_tensors", f"--CourseDirectory.root={tmp_path}"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert (tmp_path / "feedback" / "alice" / "01_tensors" / "01_tensors.html").is_file()
+    assert not (tmp_path / "release").exists(), "autograde must not write a release"
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", "dlbook") as gb:
+        sub = gb.find_submission("01_tensors", "alice")
+        assert sub.max_score > 0 and sub.score == sub.max_score
