@@ -53,7 +53,7 @@ def expand_nbgrader(meta: dict, where: str) -> dict:
     return dict(sorted(full.items()))
 
 
-def _cell_id(cell, index: int, seen: set) -> str:
+def _cell_id(cell, seen: set) -> str:
     grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
     base = grade_id or hashlib.sha1(cell.source.encode()).hexdigest()[:10]
     cell_id, n = base, 1
@@ -81,7 +81,7 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
         if cell.metadata.get("tags"):
             keep["tags"] = list(cell.metadata["tags"])
         cell.metadata = keep
-        cell.id = _cell_id(cell, index, seen_ids)
+        cell.id = _cell_id(cell, seen_ids)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
