@@ -15,6 +15,7 @@ from .models import lenet, resnet20
 from .plotting import plot, set_axes, set_figsize, use_svg_display
 from .resources import data_file
 from .runtime import in_notebook, is_autograding, limit_threads
+from .settings import pick_settings
 from .timing import Accumulator, Timer
 from .training import History, evaluate_accuracy, train, train_ch6
 
@@ -36,6 +37,7 @@ __all__ = [
     "load_data_cifar10",
     "load_data_fashion_mnist",
     "num_gpus",
+    "pick_settings",
     "plot",
     "resnet20",
     "set_axes",

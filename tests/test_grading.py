@@ -14,33 +14,14 @@ import re
 import pytest
 
 from tests.nbgrader_course import Course, exercises, nbg, with_cell
+from tests.wrong_answers import wrong_answers
 from tools.build import masters
 
 CHAPTERS = [m.stem for m in masters()]
 
-# A plausible wrong answer per chapter (grade_id -> answer cell source). Chapters not listed
-# get their last exercise left blank, which exercises the same bookkeeping.
-WRONG_ANSWERS = {
-    # Forgets keepdim's job: divides by the grand total instead of each row's sum.
-    "01_tensors": ("normalize_rows", "def normalize_rows(X):\n    return X / X.sum()\n"),
-    # Forgets to zero the gradients, so the second step uses accumulated gradients.
-    "02_autograd": ("two_layer_step", (
-        "def two_layer_step(x, y, w1, w2, learning_rate):\n"
-        "    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()\n"
-        "    loss.backward()\n"
-        "    with torch.no_grad():\n"
-        "        w1 -= learning_rate * w1.grad\n"
-        "        w2 -= learning_rate * w2.grad\n"
-        "    return loss.item()\n")),
-    # Forgets the ReLU mask: gradients flow through units that were switched off.
-    "03_mlp_numpy": ("backward", (
-        "def backward(x, y, h, h_relu, y_pred, w2):\n"
-        "    grad_y_pred = 2.0 * (y_pred - y)\n"
-        "    grad_w2 = h_relu.T.dot(grad_y_pred)\n"
-        "    grad_h = grad_y_pred.dot(w2.T)\n"
-        "    grad_w1 = x.T.dot(grad_h)\n"
-        "    return grad_w1, grad_w2\n")),
-}
+# A plausible wrong answer per chapter: tests/wrong_answers/chNN.py. Chapters without one get
+# their last exercise left blank, which exercises the same bookkeeping.
+WRONG_ANSWERS = wrong_answers()
 
 
 # Run-time tampering: make every check a no-op so that the wrong answer would pass.

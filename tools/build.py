@@ -53,6 +53,16 @@ def expand_nbgrader(meta: dict, where: str) -> dict:
     return dict(sorted(full.items()))
 
 
+# JupyterLab's Run All (and nbclient) go on past a cell with this tag when it raises. A test
+# cell fails while its exercise is unfinished; that must not stop a student reading on.
+# nbgrader still records the error, so grading is unchanged.
+RUN_ALL_CONTINUES = "raises-exception"
+
+
+def _is_test_cell(nbgrader_meta: dict) -> bool:
+    return bool(nbgrader_meta.get("grade")) and not nbgrader_meta.get("solution")
+
+
 def _cell_id(cell, seen: set) -> str:
     grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
     base = grade_id or hashlib.sha1(cell.source.encode()).hexdigest()[:10]
@@ -78,8 +88,11 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
             if gid in grade_ids:
                 raise MasterError(f"{where}: grade_id {gid!r} is used twice")
             grade_ids.add(gid)
-        if cell.metadata.get("tags"):
-            keep["tags"] = list(cell.metadata["tags"])
+        tags = list(cell.metadata.get("tags", []))
+        if _is_test_cell(keep.get("nbgrader", {})) and RUN_ALL_CONTINUES not in tags:
+            tags.append(RUN_ALL_CONTINUES)
+        if tags:
+            keep["tags"] = tags
         cell.metadata = keep
         cell.id = _cell_id(cell, seen_ids)
         if cell.cell_type == "code":
