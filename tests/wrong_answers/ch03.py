@@ -1,9 +1,11 @@
 SLUG = "03_mlp_numpy"
-# Forgets the ReLU mask: gradients flow through units that were switched off.
-WRONG = ("backward", (
-    "def backward(x, y, h, h_relu, y_pred, w2):\n"
-    "    grad_y_pred = 2.0 * (y_pred - y)\n"
-    "    grad_w2 = h_relu.T.dot(grad_y_pred)\n"
-    "    grad_h = grad_y_pred.dot(w2.T)\n"
-    "    grad_w1 = x.T.dot(grad_h)\n"
-    "    return grad_w1, grad_w2\n"))
+# Averages the loss over the batch but forgets that the gradient of a mean carries the same 1/N.
+WRONG = ("softmax_cross_entropy", (
+    "def softmax_cross_entropy(scores, labels):\n"
+    "    n = scores.shape[0]\n"
+    "    shifted = scores - scores.max(axis=1, keepdims=True)\n"
+    "    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))\n"
+    "    loss = -log_probs[np.arange(n), labels].mean()\n"
+    "    grad = np.exp(log_probs)\n"
+    "    grad[np.arange(n), labels] -= 1.0\n"
+    "    return float(loss), grad\n"))
