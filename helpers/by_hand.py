@@ -19,9 +19,21 @@ class _RecordTorchCalls(TorchFunctionMode):
         self.calls: list = []
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
-        self.calls.append(name)
+        self.calls.append(_readable(func))
         return func(*args, **(kwargs or {}))
+
+
+def _readable(func) -> str:
+    """`torch.tanh` for _VariableFunctionsClass.tanh, `Tensor.sum` for TensorBase.sum, ..."""
+    name = getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
+    owner, _, attr = name.rpartition(".")
+    if owner == "_VariableFunctionsClass":
+        return f"torch.{attr}"
+    if owner == "TensorBase":
+        return f"Tensor.{attr}"
+    if owner == "getset_descriptor":   # an attribute read such as `.grad`
+        return "a tensor attribute"
+    return name
 
 
 def numpy_only(fn, *args, exercise: str, **kwargs):
