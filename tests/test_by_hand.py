@@ -9,9 +9,9 @@ from helpers.by_hand import forbid
 
 def test_forbidden_calls_fail_with_a_clear_message_and_are_restored():
     original, x = F.conv2d, torch.ones(1, 1, 3, 3)
-    with pytest.raises(AssertionError, match="corr2d is to be written by hand.*conv2d"):
-        with forbid("corr2d", "torch.nn.functional.conv2d", "torch.conv2d"):
-            nn.Conv2d(1, 1, 2)(x)  # the module calls F.conv2d inside
+    with (pytest.raises(AssertionError, match="corr2d is to be written by hand.*conv2d"),
+          forbid("corr2d", "torch.nn.functional.conv2d", "torch.conv2d")):
+        nn.Conv2d(1, 1, 2)(x)  # the module calls F.conv2d inside
     assert F.conv2d is original
     assert F.conv2d(x, torch.ones(1, 1, 2, 2)).shape == (1, 1, 2, 2)
 
@@ -28,7 +28,7 @@ def test_methods_of_classes_can_be_forbidden_and_other_code_runs():
 
 def test_a_misspelt_name_is_an_error_and_nothing_stays_replaced():
     original = F.unfold
-    with pytest.raises(AttributeError, match="no_such_function"):
-        with forbid("im2col", "torch.nn.functional.unfold", "torch.nn.functional.no_such_function"):
-            pass
+    with (pytest.raises(AttributeError, match="no_such_function"),
+          forbid("im2col", "torch.nn.functional.unfold", "torch.nn.functional.no_such_function")):
+        pass
     assert F.unfold is original

@@ -10,8 +10,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.conv_explorer import (STATIC_NOTE, ConvSetting, Explorer, draw, explore, formula,
-                                   input_pixels_read, layout, output_size, render_png)
+from helpers.conv_explorer import (
+    STATIC_NOTE,
+    ConvSetting,
+    Explorer,
+    draw,
+    explore,
+    formula,
+    input_pixels_read,
+    layout,
+    output_size,
+    render_png,
+)
 
 
 def _settings(transposed: bool):
