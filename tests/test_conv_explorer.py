@@ -137,3 +137,16 @@ def test_explorer_widget_updates_one_image_in_place():
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert STATIC_NOTE in bundle["text/html"]
+
+
+def test_autograder_in_a_kernel_gets_the_static_picture_not_widgets(monkeypatch, capsys):
+    import helpers.conv_explorer as ce
+
+    shown = []
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(ce, "in_notebook", lambda: True)
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    assert not ce.widgets_available()
+    assert explore() is None
+    assert capsys.readouterr().out.strip() == STATIC_NOTE
+    assert len(shown) == 1 and shown[0].data.startswith(b"\x89PNG")
