@@ -10,10 +10,24 @@ from tools.build import ROOT
 SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 
 
+@pytest.fixture(scope="module")
+def synthetic_data_root(tmp_path_factory):
+    """Synthetic Fashion-MNIST and CIFAR-10 in torchvision's formats: chapters that train read
+    them through DLBOOK_DATA, as a student's run reads the real datasets (no network here)."""
+    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+
+    root = tmp_path_factory.mktemp("data")
+    write_fake_fashion_mnist(root, n_train=1000, n_test=200)
+    write_fake_cifar10(root, n_train=1000, n_test=200)
+    return root
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
-def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property):
+def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property,
+                                            synthetic_data_root):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the student's run, full length
+    monkeypatch.setenv("DLBOOK_DATA", str(synthetic_data_root))
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=300, kernel_name="python3",
