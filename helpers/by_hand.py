@@ -13,7 +13,7 @@ _AUTOGRAD_REFUSALS = ("does not require grad", "inference tensor", "inference mo
                       "InferenceMode")
 
 
-class autograd_off:  # noqa: N801 -- used as `with autograd_off(...)`, like a function
+class autograd_off:  # lower case: used as `with autograd_off(...)`, like a function
     """`with autograd_off("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
 
     Tensors made inside are inference tensors: read them freely afterwards (compare, print),
