@@ -1,4 +1,4 @@
-"""`autograd_off`: run an exercise's answer with autograd unavailable, so "by hand" is tested.
+"""`by_hand`: run an exercise's answer with autograd unavailable, so "by hand" is tested.
 
 Exercises that ask for a gradient worked out by hand (chapter 04's softmax cross-entropy) call
 the student's function inside `torch.inference_mode()`. There no operation is recorded for
@@ -13,8 +13,8 @@ _AUTOGRAD_REFUSALS = ("does not require grad", "inference tensor", "inference mo
                       "InferenceMode")
 
 
-class autograd_off:  # lower case: used as `with autograd_off(...)`, like a function
-    """`with autograd_off("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
+class by_hand:  # lower case: used as `with by_hand(...)`, like a function
+    """`with by_hand("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
 
     Tensors made inside are inference tensors: read them freely afterwards (compare, print),
     but do not use them in a computation that autograd should record.

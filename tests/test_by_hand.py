@@ -1,8 +1,8 @@
-"""helpers.by_hand.autograd_off: hand-written gradients pass, autograd inside fails clearly."""
+"""helpers.by_hand.by_hand: hand-written gradients pass, autograd inside fails clearly."""
 import pytest
 import torch
 
-from helpers.by_hand import autograd_off
+from helpers.by_hand import by_hand
 
 
 def _square_grad_by_hand(x):
@@ -23,7 +23,7 @@ def _square_grad_by_autograd_grad(x):
 
 def test_a_gradient_by_hand_runs_and_is_right():
     x = torch.tensor([1.0, -2.0, 3.0])
-    with autograd_off("Exercise 0 (square)"):
+    with by_hand("Exercise 0 (square)"):
         got = _square_grad_by_hand(x)
     assert torch.equal(got, torch.tensor([2.0, -4.0, 6.0]))
 
@@ -32,14 +32,14 @@ def test_a_gradient_by_hand_runs_and_is_right():
 def test_an_answer_that_calls_autograd_fails_with_the_exercise_named(answer):
     x = torch.tensor([1.0, -2.0, 3.0])
     message = r"Exercise 0 \(square\) asks for the gradient worked out by hand"
-    with pytest.raises(AssertionError, match=message), autograd_off("Exercise 0 (square)"):
+    with pytest.raises(AssertionError, match=message), by_hand("Exercise 0 (square)"):
         answer(x)
     # Outside the block autograd works again.
     assert torch.equal(_square_grad_by_backward(x), 2 * x)
 
 
 def test_other_errors_pass_through_unchanged():
-    with pytest.raises(RuntimeError, match="size of tensor a"), autograd_off("Exercise 0"):
+    with pytest.raises(RuntimeError, match="size of tensor a"), by_hand("Exercise 0"):
         torch.ones(2) + torch.ones(3)
-    with pytest.raises(NotImplementedError), autograd_off("Exercise 0 (square)"):
+    with pytest.raises(NotImplementedError), by_hand("Exercise 0 (square)"):
         raise NotImplementedError()
