@@ -1,13 +1,16 @@
-"""Test helper for exercises done "by hand": run a student's NumPy answer and fail if it used PyTorch.
+"""Test helpers for exercises done "by hand": they fail an answer that lets PyTorch do the work.
 
-Chapter 3 asks for derivatives and gradients worked out on paper and written in NumPy; an answer
-that hands the job to `torch.autograd` would pass any value check. A test cell calls the answer
-through `numpy_only`, which watches every PyTorch function call while the answer runs (a
-`TorchFunctionMode` sees `torch.tensor`, `Tensor.backward`, `torch.autograd.grad`, `torch.func`
-transforms, ...) and raises an AssertionError naming the first call it saw:
-
-    grad = numpy_only(tanh_prime, z, exercise="tanh_prime")
+Two guards, for the two kinds of "by hand" exercise:
+- `numpy_only(fn, *args, exercise=...)` (chapter 3's NumPy derivatives and backprop): watches
+  every PyTorch call while the answer runs (a `TorchFunctionMode` sees `torch.tensor`,
+  `Tensor.backward`, `torch.autograd.grad`, `torch.func` transforms, ...) and raises an
+  AssertionError naming the first calls it saw.
+- `with by_hand(exercise): ...` (chapter 4's torch gradients written by hand): runs the answer in
+  `torch.inference_mode()`, where autograd records nothing and `torch.enable_grad()` cannot
+  switch recording back on, so `backward()` or `torch.autograd.grad` fails; the guard turns
+  autograd's "does not require grad" into one sentence saying what the exercise asks for.
 """
+import torch
 from torch.overrides import TorchFunctionMode
 
 
@@ -52,3 +55,33 @@ def numpy_only(fn, *args, exercise: str, **kwargs):
             "Work the derivative out on paper and write it with NumPy operations; "
             "torch.autograd is what the test compares your answer with.")
     return result
+
+# The messages autograd raises when asked to differentiate something it did not record.
+_AUTOGRAD_REFUSALS = ("does not require grad", "inference tensor", "inference mode",
+                      "InferenceMode")
+
+
+class by_hand:  # lower case: used as `with by_hand(...)`, like a function
+    """`with by_hand("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
+
+    Tensors made inside are inference tensors: read them freely afterwards (compare, print),
+    but do not use them in a computation that autograd should record.
+    """
+
+    def __init__(self, exercise: str):
+        self.exercise = exercise
+        self._mode = torch.inference_mode()
+
+    def __enter__(self):
+        self._mode.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._mode.__exit__(exc_type, exc, tb)
+        if exc_type is not None and issubclass(exc_type, RuntimeError) and any(
+                text in str(exc) for text in _AUTOGRAD_REFUSALS):
+            raise AssertionError(
+                f"{self.exercise} asks for the gradient worked out by hand, but the answer "
+                "calls autograd (backward() or torch.autograd.grad), which this test switches "
+                "off. Write the formula for the gradient instead.") from None
+        return False
