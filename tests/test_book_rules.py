@@ -309,7 +309,7 @@ def test_rule10_graded_notebook_runs_offline_without_datasets(slug, graded_runs)
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", SLUGS)
 def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, graded_runs):
-    nb, probes, _, failure = graded_runs(slug)
+    _, probes, _, failure = graded_runs(slug)
     assert failure is None, f"{slug}: the graded run failed:\n{failure}"
     if not probes:
         pytest.skip(f"{slug} lists no CAUGHT_BY_VISIBLE_TESTS in tests/wrong_answers/")
@@ -321,3 +321,21 @@ def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, grade
     assert not bare, (f"{slug}: these wrong answers crash the visible test with a bare error "
                       "instead of the book's message (wrap the call in `with case(...)`):\n  "
                       + "\n  ".join(bare))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SLUGS)
+def test_rule2_a_failing_visible_test_shows_the_message_without_checks_frames(slug, graded_runs):
+    """The wrong answers' failures (rule 3's probes) as the student sees them in the kernel."""
+    _, probes, _, failure = graded_runs(slug)
+    assert failure is None, f"{slug}: the graded run failed:\n{failure}"
+    if not probes:
+        pytest.skip(f"{slug} lists no CAUGHT_BY_VISIBLE_TESTS in tests/wrong_answers/")
+    noisy = []
+    for gid, why, probe in probes:
+        for error in _errors(probe):
+            shown = "\n".join(error.traceback)
+            if "helpers/checks.py" in shown or "helpers\\checks.py" in shown:
+                noisy.append(f"{gid} ({why})")
+    assert not noisy, (f"{slug}: these failures show helpers.checks frames (raise CheckFailed "
+                       "through helpers.checks):\n  " + "\n  ".join(noisy))
