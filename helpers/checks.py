@@ -32,9 +32,12 @@ class CheckFailed(AssertionError):
 
     def _render_traceback_(self) -> list:
         # IPython calls this (if present) instead of formatting the traceback itself.
-        shell = sys.modules["IPython"].get_ipython()
-        tb = _without_our_frames(self.__traceback__)
-        return shell.InteractiveTB.structured_traceback(type(self), self, tb)
+        try:
+            shell = sys.modules["IPython"].get_ipython()
+            tb = _without_our_frames(self.__traceback__)
+            return shell.InteractiveTB.structured_traceback(type(self), self, tb)
+        except Exception:  # noqa: BLE001 -- a formatting problem must never hide the message
+            return [f"{type(self).__name__}: {self}"]
 
 
 def _without_our_frames(tb):
