@@ -228,6 +228,9 @@ def test_rule1_run_all_reaches_the_end_of_a_fresh_student_notebook(slug, monkeyp
         if cell.cell_type != "code":
             continue
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        if "skip_if_unfinished(" in cell.source:       # every exercise is unfinished here
+            assert SKIP_NOTICE in text, (f"{slug} cell {index}: a demo cell guarded by "
+                                         "skip_if_unfinished should print its one-line notice")
         if SKIP_NOTICE in text:
             figures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
             assert not figures, f"{slug} cell {index}: printed the skip notice but drew a figure"
