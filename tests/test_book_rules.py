@@ -14,7 +14,8 @@ Static rules read the chapter as the build makes it; the `slow` ones run real ke
   rule 7   "### Exercise N (k points): title" headings, N = 1, 2, ..., k = the points of the
            exercise's test cells; a thread limit in the setup cell; print options restored.
   rule 8   key terms have their Chinese name at first use in the book; no 插值法, no 降维.
-  rule 10  the graded notebook runs under NBGRADER_EXECUTION with no network and no dataset.
+  rule 10  the graded notebook runs under NBGRADER_EXECUTION with no network and no dataset,
+           each graded cell in seconds.
 """
 import importlib
 import re
@@ -306,7 +307,32 @@ def test_rule10_graded_notebook_runs_offline_without_datasets(slug, graded_runs)
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and "tags" not in cell.metadata:
             assert not _errors(cell), f"{slug} cell {index} failed under the autograder"
+    timings = _graded_cell_seconds(nb)
+    assert timings, f"{slug}: nbclient recorded no cell timings to check"
+    slow = {gid: round(t, 1) for gid, t in timings.items() if t > GRADED_CELL_LIMIT_S}
+    assert not slow, (f"{slug}: graded cells should run in seconds under NBGRADER_EXECUTION "
+                      f"(limit here {GRADED_CELL_LIMIT_S} s, on a loaded 2-core machine): {slow}")
     print(f"{slug}: graded run {seconds:.1f} s")
+
+
+# Generous on purpose: the test machine is shared; nbgrader's own per-cell limit is 60 s.
+GRADED_CELL_LIMIT_S = 30
+
+
+def _graded_cell_seconds(nb) -> dict:
+    """grade_id -> seconds, from the timing nbclient records in each cell's metadata."""
+    from datetime import datetime
+
+    seconds = {}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        timing = cell.metadata.get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if gid and start and end:
+            parse = datetime.fromisoformat
+            seconds[gid] = (parse(end.replace("Z", "+00:00"))
+                            - parse(start.replace("Z", "+00:00"))).total_seconds()
+    return seconds
 
 
 @pytest.mark.slow
