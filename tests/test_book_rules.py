@@ -6,7 +6,8 @@ Static rules read the chapter as the build makes it; the `slow` ones run real ke
   rule 1   Run All on a fresh student notebook reaches the end; demo cells that need an
            unfinished exercise print one line, and draw no half figure.
   rule 2   every test cell's visible part ends with `passed(...)`; a failing check's traceback
-           shows no helpers.checks frames (tests/test_checks.py runs that in a kernel).
+           shows no helpers.checks frames; a hidden test calls the student's code inside
+           `with case(...)`, so a crash comes back labelled with the case that ran.
   rule 3-5 the visible tests catch the plausible wrong answers in tests/wrong_answers/chNN.py
            (`CAUGHT_BY_VISIBLE_TESTS`): the mistake the text warns about, a missing `.cpu()`,
            autograd inside a "by hand" answer.
@@ -133,6 +134,64 @@ def test_rule7_print_options_are_not_changed_for_the_rest_of_the_kernel(slug):
     assert not bad, (f"{slug}: a cell that changes torch's print options must end by restoring "
                      f"them, set_printoptions(profile=\"default\") (or use np.printoptions as "
                      f"a context manager), or every later cell prints differently: {bad}")
+
+
+def _answer_names(cells) -> dict:
+    """grade_id -> the names its answer cell defines (functions, classes, assigned names)."""
+    import ast
+
+    names = {}
+    for cell in cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("solution"):
+            continue
+        tree = ast.parse(cell.source)
+        defined = set()
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, ast.Assign):
+                defined |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        names[meta["grade_id"]] = defined
+    return names
+
+
+def _unlabelled_calls(hidden: str, student_names: set) -> list:
+    """Lines of `hidden` that call a student's function outside any `with case(...)` block."""
+    import ast
+
+    found = []
+
+    def visit(node, labelled: bool):
+        if isinstance(node, ast.With) and any(
+                isinstance(item.context_expr, ast.Call)
+                and getattr(item.context_expr.func, "id", None) == "case" for item in node.items):
+            labelled = True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in student_names and not labelled):
+            found.append(f"line {node.lineno}: {node.func.id}(...)")
+        for child in ast.iter_child_nodes(node):
+            visit(child, labelled)
+
+    visit(ast.parse(hidden), False)
+    return found
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_rule2_hidden_tests_label_a_crash_with_its_case(slug):
+    """A crash in a hidden test (shown in feedback without its source) must say which case ran:
+    every call of the student's code in a hidden part sits inside `with case("..."):`."""
+    cells = _cells(slug)
+    answers = _answer_names(cells)
+    bare = []
+    for cell in cells:
+        if cell.cell_type != "code" or not _is_test(cell) or HIDDEN_START not in cell.source:
+            continue
+        gid = cell.metadata["nbgrader"]["grade_id"].removesuffix("_test")
+        hidden = cell.source.split(HIDDEN_START)[1].split("### END HIDDEN TESTS")[0]
+        bare += [f"{gid} {call}" for call in _unlabelled_calls(hidden, answers.get(gid, set()))]
+    assert not bare, (f"{slug}: wrap these hidden-test calls in `with case(\"what ran\"):` "
+                      "(helpers.checks) so a crash is labelled:\n  " + "\n  ".join(bare))
 
 
 # -- rule 5 -------------------------------------------------------------------------------------
