@@ -3,7 +3,20 @@
 The comparisons use references to torch/NumPy functions captured when this module is first
 imported (in the grading kernel: before any student cell runs), so an answer cell that rebinds
 `torch.allclose` cannot make a test pass.
+
+A failed check raises `CheckFailed`, an AssertionError whose IPython traceback (JupyterLab,
+Colab, nbgrader's kernel) leaves out this module's frames: the student sees the test line (or
+their own code's line) and the book's message, not the internals of the check. IPython's own
+`__tracebackhide__` cannot do this alone: it never hides the frame that raised.
+
+Besides the checks, test cells use three context managers:
+  `case(what)`        a crash inside it (say a broadcasting RuntimeError) fails as "what: ...";
+  `by_hand(exercise)` inside it, autograd is switched off and calling it fails with a message;
+  `skip_if_unfinished(exercise)` for demo cells that need a student's function.
 """
+import sys
+import types
+
 import numpy as np
 import torch
 
@@ -12,6 +25,32 @@ _as_tensor = torch.as_tensor
 _np_asarray = np.asarray
 _isinstance = isinstance
 _TRUSTED = {}
+
+
+class CheckFailed(AssertionError):
+    """A test cell's check failed; the message says what was expected and what was got."""
+
+    def _render_traceback_(self) -> list:
+        # IPython calls this (if present) instead of formatting the traceback itself.
+        try:
+            shell = sys.modules["IPython"].get_ipython()
+            tb = _without_our_frames(self.__traceback__)
+            return shell.InteractiveTB.structured_traceback(type(self), self, tb)
+        except Exception:  # noqa: BLE001 -- a formatting problem must never hide the message
+            return [f"{type(self).__name__}: {self}"]
+
+
+def _without_our_frames(tb):
+    """The traceback `tb` with this module's frames taken out (the others keep their order)."""
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            frames.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
+        tb = tb.tb_next
+    rebuilt = None
+    for frame, lasti, lineno in reversed(frames):
+        rebuilt = types.TracebackType(rebuilt, frame, lasti, lineno)
+    return rebuilt
 
 
 def record_trusted_functions() -> None:
@@ -23,19 +62,19 @@ def record_trusted_functions() -> None:
 def verify_untouched() -> None:
     for name, obj in _TRUSTED.items():
         if globals().get(name) is not obj:
-            raise AssertionError(f"helpers.checks.{name} was replaced during grading; "
+            raise CheckFailed(f"helpers.checks.{name} was replaced during grading; "
                                  "remove the code that changes it and run the tests again.")
 
 
-def _fail(what: str, expected, got) -> None:
-    raise AssertionError(f"{what}: expected {expected}, got {got}")
+def _fail(what: str, expected, got, hint: str = "") -> None:
+    raise CheckFailed(f"{what}: expected {expected}, got {got}{hint}")
 
 
 def check_true(condition, message: str) -> None:
     """Fail with `message` (which should say what to fix) unless `condition` holds."""
     verify_untouched()
     if condition is not True and not (_isinstance(condition, (bool, np.bool_)) and condition):
-        raise AssertionError(message)
+        raise CheckFailed(message)
 
 
 def check_type(value, expected_type, what: str) -> None:
@@ -73,7 +112,12 @@ def check_shape(value, shape, what: str) -> None:
 
 
 def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
-    """Numbers, arrays or tensors equal within `atol + rtol * |expected|`, element-wise."""
+    """Numbers, arrays or tensors equal within `atol + rtol * |expected|`, element-wise.
+
+    On a mismatch the message gives expected and got: all values for a small tensor, else the
+    count of wrong elements and the worst one with its index; and it names a dtype difference
+    (say float32 against float64) when that alone can explain the gap.
+    """
     verify_untouched()
     if actual is None:
         _fail(what, "a value", "None (did the function forget to `return`?)")
@@ -83,6 +127,7 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
         _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
     want = _to_tensor(expected)
     got, want = got.detach().cpu(), want.detach().cpu()
+    got_dtype, want_dtype = got.dtype, want.dtype
     if tuple(got.shape) != tuple(want.shape):
         _fail(f"{what} (shape)", tuple(want.shape), tuple(got.shape))
     if got.dtype.is_complex or want.dtype.is_complex or got.dtype == torch.bool:
@@ -90,13 +135,34 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
             want.to(got.dtype if got.dtype.is_complex else torch.float64)
     else:
         got, want = got.to(torch.float64), want.to(torch.float64)
-    if not _allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
-        diff = (got - want).abs()
-        worst = int(diff.nan_to_num(float("inf")).argmax()) if diff.numel() else 0
-        if want.numel() <= 12:
-            _fail(what, _short(want), _short(got))
-        _fail(what, f"values within {atol} + {rtol}*|expected|",
-              f"a difference of {float(diff.flatten()[worst]):.4g} at flat index {worst}")
+    if _allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
+        return
+    hint = _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol)
+    if want.numel() <= 12:
+        _fail(what, _short(want), _short(got), hint)
+    bad = ~((got - want).abs() <= atol + rtol * want.abs())      # NaN counts as wrong
+    diff = (got - want).abs().nan_to_num(float("inf"))
+    worst = int(diff.flatten().argmax())
+    index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
+    _fail(f"{what}: {int(bad.sum())} of {want.numel()} elements differ (tolerance {atol} + "
+          f"{rtol}*|expected|); the worst is at index {index}",
+          f"{float(want.flatten()[worst]):.6g}", f"{float(got.flatten()[worst]):.6g}", hint)
+
+
+_RESOLUTION = {torch.float16: 1e-3, torch.bfloat16: 8e-3, torch.float32: 1.2e-7}
+
+
+def _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol) -> str:
+    """A sentence naming the dtype when the answer's lower precision explains the mismatch."""
+    if got_dtype == want_dtype or not got_dtype.is_floating_point:
+        return ""
+    if got_dtype not in _RESOLUTION or (want_dtype.is_floating_point
+                                        and _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]):
+        return ""
+    return (f" (note: your result is {str(got_dtype).replace('torch.', '')} but the expected "
+            f"value is {str(want_dtype).replace('torch.', '')}; {str(got_dtype).replace('torch.', '')}"
+            f" keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant digits, so "
+            "compute in the input's dtype)")
 
 
 def _to_tensor(value) -> torch.Tensor:
@@ -120,6 +186,89 @@ def passed(what: str) -> None:
     do not cover, so the line says "visible tests".
     """
     print(f"\u2714 {what}: the visible tests pass.")
+
+
+class case:  # noqa: N801 -- used as `with case(...)`, like a function
+    """Label a crash with the case that ran: inside, an exception from the student's code
+    (a broadcasting RuntimeError, an IndexError, ...) fails the test as
+    "what: your code raised RuntimeError: ...", not as a bare error with no context.
+
+        with case("normalize_rows on a random 3x5 tensor"):
+            check_close(normalize_rows(X), want, "normalize_rows on a random 3x5 tensor")
+
+    AssertionError (a check's own failure) and NotImplementedError (an unfinished exercise)
+    pass through unchanged.
+    """
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is None or issubclass(exc_type, (AssertionError, NotImplementedError)):
+            return False
+        if not issubclass(exc_type, Exception):  # KeyboardInterrupt, SystemExit: not a crash
+            return False
+        raise CheckFailed(f"{self.what}: your code raised {exc_type.__name__}: {exc}") from exc
+
+
+# Every public way into autograd: `by_hand` replaces each for the duration of a check.
+_AUTOGRAD_ENTRY_POINTS = [
+    (torch.Tensor, "backward"),
+    (torch.autograd, "backward"),
+    (torch.autograd, "grad"),
+    *[(torch.autograd.functional, name)
+      for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")],
+]
+
+
+class by_hand:  # noqa: N801 -- used as `with by_hand(...)`, like a function
+    """Run a "by hand" exercise's answer with autograd off.
+
+        with by_hand("Exercise 1 (f_prime)"):
+            got = f_prime(x)
+
+    Inside the block no graph is recorded (`torch.no_grad()`), and `backward`,
+    `torch.autograd.grad`, `torch.autograd.functional.*` and `torch.func`'s transforms fail
+    with a message saying the exercise asks for the derivative worked out by hand. Compute
+    the autograd reference *before* the block.
+    """
+
+    def __init__(self, exercise: str):
+        self.exercise = exercise
+        self._saved: list = []
+        self._no_grad = torch.no_grad()
+
+    def _refuse(self, *args, **kwargs):
+        raise CheckFailed(f"{self.exercise} asks for the derivative worked out by hand, as a "
+                          "formula; your answer calls autograd (backward, torch.autograd.grad "
+                          "or torch.func). Write the closed form instead.")
+
+    def __enter__(self):
+        self._saved = [(owner, name, getattr(owner, name))
+                       for owner, name in _AUTOGRAD_ENTRY_POINTS + _torch_func_transforms()]
+        for owner, name, _ in self._saved:
+            setattr(owner, name, self._refuse)
+        self._no_grad.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self._no_grad.__exit__(exc_type, exc, tb)
+        for owner, name, original in self._saved:
+            setattr(owner, name, original)
+        return False
+
+
+def _torch_func_transforms() -> list:
+    """torch.func's transforms (grad, vjp, jacrev, ...) differentiate too, if it is imported
+    (if not, no answer can hold a reference to them)."""
+    func = sys.modules.get("torch.func")
+    if func is None:
+        return []
+    return [(func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
+                                "hessian") if hasattr(func, n)]
 
 
 class skip_if_unfinished:  # noqa: N801 -- used as `with skip_if_unfinished(...)`, like a function
@@ -149,8 +298,6 @@ class skip_if_unfinished:  # noqa: N801 -- used as `with skip_if_unfinished(...)
 
 
 def _open_figures() -> set:
-    import sys
-
     if "matplotlib.pyplot" not in sys.modules:  # never import pyplot just to look
         return set()
     return set(sys.modules["matplotlib.pyplot"].get_fignums())

@@ -13,6 +13,11 @@ retried, and are renamed only once their checksum matches; so any file under its
 complete when written, and a later mismatch means the file was damaged: we say which file to
 delete instead of training on it.
 
+A Fashion-MNIST folder holding only the four uncompressed files torchvision reads
+(train-images-idx3-ubyte, ...; say, copied from another torchvision install) is used as it is,
+without a download: torchvision publishes no checksum for those, so they are checked by their
+IDX headers and sizes when decoded instead of by MD5.
+
 Synthetic datasets (`helpers.fake_data`) cannot match torchvision's published MD5s. Their writer
 records the checksums it produced in `dlbook-synthetic.json` beside the files; when that manifest
 is present we verify against it instead ("locally verified" data) and never try to download.
@@ -92,6 +97,12 @@ def data_root(root=None) -> Path:
         cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         root = Path(cache) / "dlbook" / "data"
     return Path(root).expanduser().absolute()
+
+
+def unpacked_only(spec: DatasetSpec, folder: Path, name: str) -> bool:
+    """True if `name` (a Fashion-MNIST .gz) is absent but its uncompressed copy is present."""
+    return (spec is FASHION_MNIST and name.endswith(".gz") and not (folder / name).is_file()
+            and (folder / name[:-3]).is_file())
 
 
 def all_files(spec: DatasetSpec) -> tuple:
@@ -196,7 +207,8 @@ def ensure_raw_files(spec: DatasetSpec, root=None, download: bool = True) -> Pat
     """
     root = data_root(root)
     folder = root / spec.folder
-    missing = [f for f in all_files(spec) if not (folder / f).is_file()]
+    missing = [f for f in all_files(spec)
+               if not (folder / f).is_file() and not unpacked_only(spec, folder, f)]
     if not missing:
         return root
     if read_manifest(folder) is not None:
@@ -230,10 +242,15 @@ def ensure_raw_files(spec: DatasetSpec, root=None, download: bool = True) -> Pat
 
 
 def verify_raw_files(spec: DatasetSpec, root, files) -> None:
-    """Raise CorruptDataError naming the first of `files` whose MD5 is not the expected one."""
+    """Raise CorruptDataError naming the first of `files` whose MD5 is not the expected one.
+
+    A file present only uncompressed has no published MD5; decoding checks its structure.
+    """
     folder = data_root(root) / spec.folder
     expected = expected_md5(spec, root)
     for name in files:
+        if unpacked_only(spec, folder, name):
+            continue
         if md5_of(folder / name) != expected[name]:
             origin = ("the checksum its writer recorded" if read_manifest(folder) is not None
                       else "torchvision's published checksum")
@@ -251,7 +268,7 @@ def prepare(spec: DatasetSpec, root=None, download: bool = True) -> Path:
     verify_raw_files(spec, root, all_files(spec))
     if spec is FASHION_MNIST:
         for name in all_files(spec):
-            _sync_unpacked(root / spec.folder / name)
+            _raw_idx_bytes(root / spec.folder / name)
     return root
 
 
@@ -278,6 +295,16 @@ def _sync_unpacked(gz_path: Path) -> bytes:
     return data
 
 
+def _raw_idx_bytes(gz_path: Path) -> tuple:
+    """(IDX bytes, the file they came from) for a Fashion-MNIST file: from the verified .gz
+    (syncing the uncompressed copy torchvision reads), or from the uncompressed file alone when
+    that is all there is."""
+    plain = gz_path.with_suffix("")
+    if not gz_path.is_file() and plain.is_file():
+        return plain.read_bytes(), plain
+    return _sync_unpacked(gz_path), gz_path
+
+
 def parse_idx(data: bytes, ndim: int, where) -> np.ndarray:
     """Decode an IDX file holding uint8 values (magic 0x0000 08 <ndim>, big-endian uint32 dims)."""
     magic = int.from_bytes(data[:4], "big")
@@ -295,10 +322,11 @@ def parse_idx(data: bytes, ndim: int, where) -> np.ndarray:
 def _decode_fashion_mnist(root: Path, split: str):
     folder = root / FASHION_MNIST.folder
     image_gz, label_gz = (folder / f for f in FASHION_MNIST.splits[split])
-    images = parse_idx(_sync_unpacked(image_gz), 3, image_gz)  # (N, 28, 28)
-    labels = parse_idx(_sync_unpacked(label_gz), 1, label_gz)  # (N,)
+    (image_bytes, image_file), (label_bytes, label_file) = map(_raw_idx_bytes, (image_gz, label_gz))
+    images = parse_idx(image_bytes, 3, image_file)  # (N, 28, 28)
+    labels = parse_idx(label_bytes, 1, label_file)  # (N,)
     if len(images) != len(labels):
-        raise CorruptDataError(f"{image_gz} has {len(images)} images but {label_gz} has "
+        raise CorruptDataError(f"{image_file} has {len(images)} images but {label_file} has "
                                f"{len(labels)} labels: delete both and rerun")
     return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
 

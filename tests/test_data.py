@@ -429,3 +429,40 @@ def test_gpu_batches_match_cpu_batches(fmnist_root, cifar_root):
     images = train_gpu.images[:128]
     found = _match_crops(images.cpu(), random_crop_flip(images).cpu())
     assert all(len(f) >= 1 for f in found)
+
+
+def _only_uncompressed(root: Path) -> Path:
+    """Turn a written Fashion-MNIST folder into what a torchvision install leaves behind when
+    its .gz files were deleted: the four uncompressed files only (no manifest, so "real")."""
+    raw = root / "FashionMNIST" / "raw"
+    for path in list(raw.iterdir()):
+        if path.suffix == ".gz" or path.name == datasets.MANIFEST:
+            path.unlink()
+    return raw
+
+
+def test_a_folder_with_only_the_uncompressed_files_is_used_without_a_download(
+        fmnist_root, tmp_path_factory, offline):
+    full = tmp_path_factory.mktemp("full")
+    write_fake_fashion_mnist(full, n_train=N_TRAIN, n_test=N_TEST, seed=0)
+    raw = _only_uncompressed(fmnist_root)
+    assert sorted(p.name for p in raw.iterdir()) == [
+        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+    for split in ("train", "test"):
+        got = datasets.load_decoded(datasets.FASHION_MNIST, split, fmnist_root)
+        want = datasets.load_decoded(datasets.FASHION_MNIST, split, full)
+        assert torch.equal(got[0], want[0]) and torch.equal(got[1], want[1])
+    train_iter, _ = load_data_fashion_mnist(64, root=fmnist_root, device="cpu")
+    assert _epoch(train_iter)[0].shape == (N_TRAIN, 1, 28, 28)
+    loader, _ = fashion_mnist_dataloaders(64, root=fmnist_root, num_workers=0)
+    assert _epoch(loader)[0].shape == (N_TRAIN, 1, 28, 28)
+    assert offline == []                                      # nothing was downloaded
+
+
+def test_a_truncated_uncompressed_file_is_reported(fmnist_root, offline):
+    raw = _only_uncompressed(fmnist_root)
+    path = raw / "train-images-idx3-ubyte"
+    path.write_bytes(path.read_bytes()[:-100])
+    with pytest.raises(CorruptDataError, match=r"train-images-idx3-ubyte holds"):
+        load_data_fashion_mnist(64, root=fmnist_root, device="cpu")

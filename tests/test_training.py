@@ -510,3 +510,15 @@ def test_gpu_syncs_do_not_grow_with_the_number_of_batches():
                 torch.cuda.set_sync_debug_mode("default")
         counts.append(sum("synchronizing" in str(w.message) for w in caught))
     assert counts[0] == counts[1], counts
+
+
+def test_history_repr_is_one_short_line_however_many_epochs():
+    history = History()
+    assert repr(history) == "History(no epochs yet)"
+    for epoch in range(1, 101):
+        history.append(epoch=epoch, train_loss=1.0 / epoch, train_acc=0.5, test_acc=0.25,
+                       lr=0.1, seconds=0.5, compute_seconds=0.4, examples=1000)
+    text = repr(history)
+    assert "\n" not in text and len(text) < 120, text
+    assert text == ("History(100 epochs, 50.0 s; last epoch: train_loss 0.010, train_acc 0.500, "
+                    "test_acc 0.250)")
