@@ -61,27 +61,60 @@ _AUTOGRAD_REFUSALS = ("does not require grad", "inference tensor", "inference mo
                       "InferenceMode")
 
 
-class by_hand:  # lower case: used as `with by_hand(...)`, like a function
+def _autograd_entry_points() -> list:
+    """Every public way into autograd, as (owner, attribute name); torch.func's transforms
+    only if it is imported (if not, no answer can hold a reference to them)."""
+    import sys
+
+    points = [(torch.Tensor, "backward"), (torch.autograd, "backward"),
+              (torch.autograd, "grad")]
+    points += [(torch.autograd.functional, name)
+               for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")]
+    func = sys.modules.get("torch.func")
+    if func is not None:
+        points += [(func, name) for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev",
+                                             "jacfwd", "hessian") if hasattr(func, name)]
+    return points
+
+
+class by_hand:  # noqa: N801 -- used as `with by_hand(...)`, like a function
     """`with by_hand("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
 
-    Tensors made inside are inference tensors: read them freely afterwards (compare, print),
-    but do not use them in a computation that autograd should record.
+    Two locks: every public autograd entry point (`backward`, `torch.autograd.grad`,
+    `torch.autograd.functional.*`, `torch.func`'s transforms) is replaced by one that fails with
+    a message saying what the exercise asks for; and the block runs in `torch.inference_mode()`,
+    where nothing is recorded and `torch.enable_grad()` cannot switch recording back on, so even
+    a reference to autograd taken earlier fails. Compute any autograd reference before the
+    block. Tensors made inside are inference tensors: read them freely afterwards (compare,
+    print), but do not use them in a computation autograd should record.
     """
 
     def __init__(self, exercise: str):
         self.exercise = exercise
         self._mode = torch.inference_mode()
+        self._saved: list = []
+
+    def _message(self) -> str:
+        return (f"{self.exercise} asks for the derivative worked out by hand, as a formula; "
+                "your answer calls autograd (backward, torch.autograd.grad or torch.func), "
+                "which this test switches off. Write the closed form instead.")
+
+    def _refuse(self, *args, **kwargs):
+        raise AssertionError(self._message())
 
     def __enter__(self):
+        self._saved = [(owner, name, getattr(owner, name))
+                       for owner, name in _autograd_entry_points()]
+        for owner, name, _ in self._saved:
+            setattr(owner, name, self._refuse)
         self._mode.__enter__()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self._mode.__exit__(exc_type, exc, tb)
+        for owner, name, original in self._saved:
+            setattr(owner, name, original)
         if exc_type is not None and issubclass(exc_type, RuntimeError) and any(
                 text in str(exc) for text in _AUTOGRAD_REFUSALS):
-            raise AssertionError(
-                f"{self.exercise} asks for the gradient worked out by hand, but the answer "
-                "calls autograd (backward() or torch.autograd.grad), which this test switches "
-                "off. Write the formula for the gradient instead.") from None
+            raise AssertionError(self._message()) from None
         return False

@@ -214,61 +214,9 @@ class case:  # noqa: N801 -- used as `with case(...)`, like a function
         raise CheckFailed(f"{self.what}: your code raised {exc_type.__name__}: {exc}") from exc
 
 
-# Every public way into autograd: `by_hand` replaces each for the duration of a check.
-_AUTOGRAD_ENTRY_POINTS = [
-    (torch.Tensor, "backward"),
-    (torch.autograd, "backward"),
-    (torch.autograd, "grad"),
-    *[(torch.autograd.functional, name)
-      for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")],
-]
-
-
-class by_hand:  # noqa: N801 -- used as `with by_hand(...)`, like a function
-    """Run a "by hand" exercise's answer with autograd off.
-
-        with by_hand("Exercise 1 (f_prime)"):
-            got = f_prime(x)
-
-    Inside the block no graph is recorded (`torch.no_grad()`), and `backward`,
-    `torch.autograd.grad`, `torch.autograd.functional.*` and `torch.func`'s transforms fail
-    with a message saying the exercise asks for the derivative worked out by hand. Compute
-    the autograd reference *before* the block.
-    """
-
-    def __init__(self, exercise: str):
-        self.exercise = exercise
-        self._saved: list = []
-        self._no_grad = torch.no_grad()
-
-    def _refuse(self, *args, **kwargs):
-        raise CheckFailed(f"{self.exercise} asks for the derivative worked out by hand, as a "
-                          "formula; your answer calls autograd (backward, torch.autograd.grad "
-                          "or torch.func). Write the closed form instead.")
-
-    def __enter__(self):
-        self._saved = [(owner, name, getattr(owner, name))
-                       for owner, name in _AUTOGRAD_ENTRY_POINTS + _torch_func_transforms()]
-        for owner, name, _ in self._saved:
-            setattr(owner, name, self._refuse)
-        self._no_grad.__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self._no_grad.__exit__(exc_type, exc, tb)
-        for owner, name, original in self._saved:
-            setattr(owner, name, original)
-        return False
-
-
-def _torch_func_transforms() -> list:
-    """torch.func's transforms (grad, vjp, jacrev, ...) differentiate too, if it is imported
-    (if not, no answer can hold a reference to them)."""
-    func = sys.modules.get("torch.func")
-    if func is None:
-        return []
-    return [(func, n) for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
-                                "hessian") if hasattr(func, n)]
+# `by_hand` lives with the other "by hand" guard in helpers/by_hand.py; test cells import it from
+# here with the checks.
+from .by_hand import by_hand  # noqa: E402
 
 
 class skip_if_unfinished:  # noqa: N801 -- used as `with skip_if_unfinished(...)`, like a function

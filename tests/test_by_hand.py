@@ -78,7 +78,7 @@ def test_a_gradient_by_hand_runs_and_is_right():
 @pytest.mark.parametrize("answer", [_square_grad_by_backward, _square_grad_by_autograd_grad])
 def test_an_answer_that_calls_autograd_fails_with_the_exercise_named(answer):
     x = torch.tensor([1.0, -2.0, 3.0])
-    message = r"Exercise 0 \(square\) asks for the gradient worked out by hand"
+    message = r"Exercise 0 \(square\) asks for the derivative worked out by hand"
     with pytest.raises(AssertionError, match=message), by_hand("Exercise 0 (square)"):
         answer(x)
     # Outside the block autograd works again.
