@@ -214,7 +214,7 @@ def screenshot_on_error(page, name: str):
     """A Playwright error (a dialog in the way, a timeout) also keeps a screenshot."""
     try:
         yield
-    except Exception as err:
+    except Exception as err:  # any error: keep the picture, then report it as a failure
         if isinstance(err, pytest.fail.Exception):
             raise
         _fail(page, name, [f"{type(err).__name__}: {str(err)[:1500]}"])
