@@ -207,6 +207,20 @@ def fill_one_exercise(page, release_nb: dict, source_nb: dict) -> list[str]:
             "visible part)")]
 
 
+def self_check_in_the_page(page, release_nb: dict) -> list[str]:
+    """`check()` typed into a new cell: the one exercise filled in passes, the others not."""
+    n_tests = sum(1 for c in release_nb["cells"] if c["cell_type"] == "code"
+                  and c["metadata"].get("nbgrader", {}).get("grade")
+                  and not c["metadata"]["nbgrader"].get("solution"))
+    index = ui.add_cell_at_end(page, "from helpers.selfcheck import check\ncheck()")
+    ui.wait_until_idle(page, 120)
+    shown = ui.cell_text(page, index)
+    want = f"1 of {n_tests} exercises pass their visible tests"
+    if want not in shown:
+        return [f"the self-check in a new cell shows {shown.strip()[-300:]!r}, not {want!r}"]
+    return []
+
+
 # --- the tests -----------------------------------------------------------------------------
 
 @contextlib.contextmanager
@@ -230,7 +244,9 @@ def run_all_and_check(page, lab, relpath: str, record_property, timeout: float =
     finished = ui.wait_until_idle(page, timeout=timeout)
     record_property("run_all_s", round(time.perf_counter() - start, 1))
     recording = page.evaluate(ui.STOP_SAMPLER_JS)
-    record_property("frames_recorded", len(recording["samples"]))
+    record_property("page_states_recorded", len(recording["samples"]))
+    record_property("live_plot_frames", sum(1 for src in recording["images"].values()
+                                            if _png_info(src)))
     saved = ui.save(page, lab, relpath)
     problems = [] if finished else [f"Run All was still running after {timeout:.0f} s"]
     problems += check_ran_every_cell(ui.prompts(page), saved)
@@ -250,8 +266,11 @@ def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_prope
         problems, saved, finished = run_all_and_check(page, lab, relpath, record_property)
         if finished:
             start = time.perf_counter()
-            problems += fill_one_exercise(page, saved, source_nb)
+            filled = fill_one_exercise(page, saved, source_nb)
+            problems += filled
             record_property("exercise_s", round(time.perf_counter() - start, 1))
+            if not filled:
+                problems += self_check_in_the_page(page, saved)
     if problems:
         _fail(page, chapter.name, problems)
 

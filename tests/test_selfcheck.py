@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers.selfcheck import Result, find_notebook, run_notebook, summary, graded_test_cells
+from helpers.selfcheck import Result, find_notebook, graded_test_cells, run_notebook, summary
 from tools.build import ROOT
 
 

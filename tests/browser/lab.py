@@ -218,3 +218,20 @@ def run_cell(page, index: int) -> None:
     cell = page.locator(CELLS).nth(index)
     cell.locator(".jp-InputArea-prompt").click()
     menu(page, "Run", "Run Selected Cell and Do not Advance")
+
+
+def add_cell_at_end(page, text: str) -> int:
+    """Add a code cell after the last one, type `text` into it, run it; return its index."""
+    cells = page.locator(CELLS)
+    last = cells.count() - 1
+    cells.nth(last).locator(".jp-InputArea-prompt, .jp-Cell-inputCollapser").first.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # command mode: insert a cell below
+    page.wait_for_function(f"() => document.querySelectorAll({CELLS!r}).length > {last + 1}")
+    new = cells.nth(last + 1)
+    if "jp-MarkdownCell" in (new.get_attribute("class") or ""):
+        page.keyboard.press("y")  # a code cell, whatever the last cell was
+    new.locator(".cm-content").click()
+    page.keyboard.insert_text(text)
+    menu(page, "Run", "Run Selected Cell and Do not Advance")
+    return last + 1
