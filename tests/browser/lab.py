@@ -35,6 +35,12 @@ def missing_requirements() -> str | None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is missing: it is in pyproject's test dependencies"
+    # Without a CJK font the chapters' Chinese terms render as boxes: a student would see that.
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
+                           check=False) if shutil.which("fc-list") else None
+    if fonts is None or not fonts.stdout.strip():
+        return ("no font for Chinese text (the chapters' terms would show as boxes): install "
+                "fonts-noto-cjk (`apt-get install fonts-noto-cjk`; .ci/run does)")
     return None
 
 
