@@ -58,12 +58,13 @@ def browser(lab):
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, lab):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
     yield page
     context.close()
+    lab.shut_down_kernels()  # each chapter's kernel holds its tensors: free them
 
 
 def _fail(page, name: str, problems: list[str]) -> None:
@@ -240,8 +241,7 @@ def run_all_and_check(page, lab, relpath: str, record_property, timeout: float =
     record_property("open_s", round(ui.open_notebook(page, lab, relpath), 1))
     page.evaluate(ui.SAMPLER_JS, ui.CELLS)
     start = time.perf_counter()
-    ui.menu(page, "Run", "Run All Cells")
-    time.sleep(1)
+    ui.run_all(page)
     finished = ui.wait_until_idle(page, timeout=timeout)
     record_property("run_all_s", round(time.perf_counter() - start, 1))
     recording = page.evaluate(ui.STOP_SAMPLER_JS)
@@ -296,8 +296,7 @@ def test_the_convolution_explorer_answers_its_sliders(lab, page):
     relpath = f"{EXPLORER_CHAPTER.name}/{EXPLORER_CHAPTER.name}.ipynb"
     with screenshot_on_error(page, "05_explorer"):
         ui.open_notebook(page, lab, relpath)
-        ui.menu(page, "Run", "Run All Cells")
-        time.sleep(1)
+        ui.run_all(page)
         ui.wait_until_idle(page, timeout=300)
         problems = _move_every_slider(page)
     if problems:

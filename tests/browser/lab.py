@@ -18,6 +18,7 @@ import socket
 import subprocess
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,8 +62,19 @@ class Lab:
     seconds_to_url: float = 0.0
     log: list = field(default_factory=list)
 
-    def url(self, path: str) -> str:
-        return f"{self.base}/{path}?token={self.token}"
+    def url(self, path: str, query: str = "") -> str:
+        return f"{self.base}/{path}?{query}{'&' if query else ''}token={self.token}"
+
+    def shut_down_kernels(self) -> None:
+        """End every notebook session (and its kernel), as closing a notebook's tab would."""
+        headers = {"Authorization": f"token {self.token}"}
+        with urllib.request.urlopen(urllib.request.Request(
+                f"{self.base}/api/sessions", headers=headers), timeout=30) as response:
+            sessions = json.load(response)
+        for session in sessions:
+            urllib.request.urlopen(urllib.request.Request(
+                f"{self.base}/api/sessions/{session['id']}", method="DELETE",
+                headers=headers), timeout=30).close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -161,7 +173,8 @@ STOP_SAMPLER_JS = """() => { window.__dlbook.observer.disconnect();
 def open_notebook(page, lab: Lab, relpath: str, timeout_ms: int = 120_000) -> float:
     """Open a notebook as a student does (its URL in the lab); seconds until its kernel is idle."""
     start = time.perf_counter()
-    page.goto(lab.url(f"lab/tree/{relpath}"))
+    # `reset`: a fresh layout, so only this notebook is open (not the tabs of earlier tests).
+    page.goto(lab.url(f"lab/tree/{relpath}", "reset"))
     page.wait_for_selector(CELLS, timeout=timeout_ms)
     # The status bar says "Python 3 (ipykernel) | Idle" once the kernel has started.
     page.wait_for_function("() => /\\| Idle/.test(document.querySelector("
@@ -173,6 +186,17 @@ def menu(page, top: str, item: str) -> None:
     """Click a main-menu item, e.g. menu(page, "Run", "Run All Cells")."""
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{re.escape(top)}$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$")).click()
+
+
+def run_all(page, timeout: float = 60) -> None:
+    """Run > Run All Cells, and make sure it started (the first code cell is queued or ran)."""
+    menu(page, "Run", "Run All Cells")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(p not in ("", "[ ]:") for p in prompts(page)):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"Run > Run All Cells started nothing within {timeout:.0f} s")
 
 
 def prompts(page) -> list[str]:
