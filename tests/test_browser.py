@@ -29,7 +29,7 @@ ROOT = ui.ROOT
 RELEASED = sorted(p for p in ROOT.glob("release/[0-9][0-9]_*") if (p / f"{p.name}.ipynb").exists())
 EXPLORER_CHAPTER = ROOT / "release" / "05_convolution"
 PASS_LINE = "the visible tests pass"
-EXPLORER_SETTINGS = re.compile(r"\s*(input|size|kernel|padding|stride|dilation)", re.I)
+EXPLORER_SETTINGS = re.compile(r"\s*(input|size|kernel|padding|stride|dilation)", re.IGNORECASE)
 FRAME_KEY = "dlbook-animator"  # helpers.Animator.FRAME_KEY (not imported: no torch here)
 
 # The browser tests share one lab and one Chromium: one xdist worker runs them all.
@@ -313,8 +313,8 @@ def _move_every_slider(page) -> list[str]:
     index = with_sliders[0]
     handles = cells.nth(index).locator(".widget-slider .noUi-handle")
     problems = [] if handles.count() >= 5 else [
-        f"the explorer shows {handles.count()} sliders; input size, kernel size, padding, "
-        "stride and dilation need one each"]
+        (f"the explorer shows {handles.count()} sliders; input size, kernel size, padding, "
+        "stride and dilation need one each")]
     for k in range(handles.count()):
         before = _explorer_signature(page, index)
         handles.nth(k).focus()
