@@ -225,9 +225,14 @@ def save(page, lab: Lab, relpath: str, timeout: float = 30) -> dict:
     before = path.stat().st_mtime_ns
     menu(page, "File", "Save Notebook")
     deadline = time.monotonic() + timeout
-    while path.stat().st_mtime_ns == before and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if path.stat().st_mtime_ns != before:
+            try:  # the server may still be writing it
+                return json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError:
+                pass
         time.sleep(0.2)
-    return json.loads(path.read_text(encoding="utf-8"))
+    raise AssertionError(f"File > Save Notebook did not save {path} within {timeout:.0f} s")
 
 
 def cell_text(page, index: int) -> str:
