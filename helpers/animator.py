@@ -11,14 +11,15 @@ empty axes), then a frame every `min_interval` seconds, slowed down only when fr
 (at most MAX_DRAW_SHARE of the time goes to drawing) and never further apart than MAX_INTERVAL,
 so a student sees the curve grow at a steady rate even on a slow 2-core machine.
 
-Each PNG carries a small text chunk (FRAME_KEY) saying what it shows: points per series and the
-last x. The browser test (tests/test_browser.py) reads it to check the page ends on the final
+Each PNG carries a small text chunk (FRAME_KEY) saying what it shows: which Animator, points
+per series and the last x. The browser test (tests/test_browser.py) reads it to check the page ends on the final
 epoch.
 
 Outside a notebook it prints a short text line now and then; under nbgrader's autograder
 (`NBGRADER_EXECUTION` set) it does nothing at all.
 """
 import io
+import itertools
 import json
 import sys
 import time
@@ -44,6 +45,7 @@ class Animator:
     # first points on screen for 5 s before the next frame.
     MAX_INTERVAL = 1.0
     FRAME_KEY = "dlbook-animator"  # PNG text chunk: what the frame shows (for tests)
+    _serials = itertools.count(1)  # tells one Animator's frames from another's in a page
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
                  xscale="linear", yscale="linear", fmts=DEFAULT_FMTS, nrows=1, ncols=1,
@@ -65,6 +67,7 @@ class Animator:
         self._draw_cost = 0.0  # a running average of one frame's cost (seconds)
         self._dirty = False
         self._hooked = False
+        self._serial = next(self._serials)
         if self.mode == "notebook":
             # Import matplotlib now, before training starts (about 1 s the first time), not on
             # the first point: the first frame then follows the first batches at once.
@@ -205,8 +208,8 @@ class Animator:
         return buffer.getvalue()
 
     def frame_info(self) -> dict:
-        """What the current data shows: points per series, the last x, the x-axis limits."""
-        info = {"points": [len(xs) for xs in self.X],
+        """What the frame shows: which Animator, points per series, the last x, the x limits."""
+        info = {"plot": self._serial, "points": [len(xs) for xs in self.X],
                 "x_last": max((xs[-1] for xs in self.X if xs), default=None)}
         if self._fig is not None:
             info["xlim"] = [float(v) for v in self._axes.get_xlim()]

@@ -150,24 +150,30 @@ def check_figures_drawn(page, nb: dict) -> list[str]:
 
 
 def check_live_plots(recording: dict) -> list[str]:
-    """Each Animator cell shows one image, updated in place, never cleared, ending on the end
-    of its x-axis (the last epoch or step), and its first frame already has data."""
+    """Each live plot (one Animator; a cell may train several) shows one image, updated in
+    place, never cleared, ending on the end of its x-axis (the last epoch or step), and its
+    first frame already has data."""
     problems = []
     info = {k: _png_info(src) for k, src in recording["images"].items()}
-    frames: dict[int, list] = {}  # cell -> [(t, number of Animator images shown, key)]
-    for t, row in recording["samples"]:
+    frames: dict[tuple, list] = {}  # (cell, plot) -> [(number of its images shown, last key)]
+    for _, row in recording["samples"]:
         for cell, keys in enumerate(row):
-            live = [k for k in keys if info.get(k)]
-            if live or cell in frames:
-                frames.setdefault(cell, []).append((t, len(live), live[-1] if live else None))
-    for cell, seen in frames.items():
-        counts = [n for _, n, _ in seen]
+            shown: dict = {}
+            for k in keys:
+                if info.get(k):
+                    shown.setdefault(info[k].get("plot"), []).append(k)
+            for plot in {p for c, p in frames if c == cell} | set(shown):
+                ks = shown.get(plot, [])
+                frames.setdefault((cell, plot), []).append((len(ks), ks[-1] if ks else None))
+    for (cell, _), seen in frames.items():
+        counts = [n for n, _ in seen]
         if max(counts) > 1:
             problems.append(f"live plot in cell {cell}: {max(counts)} plot images at once "
                             "(a new figure per update instead of one updated in place)")
-        if 0 in counts[counts.index(1):]:
+        shown_from = next(i for i, n in enumerate(counts) if n)
+        if 0 in counts[shown_from:]:
             problems.append(f"live plot in cell {cell}: the image was cleared during training")
-        keys = [k for _, _, k in seen if k]
+        keys = [k for _, k in seen if k]
         first, last = info[keys[0]], info[keys[-1]]
         if not any(first["points"]):
             problems.append(f"live plot in cell {cell}: the first frame is empty axes")
@@ -421,14 +427,14 @@ def test_check_errors_are_expected_allows_only_tagged_cells():
     assert len(problems) == 1 and "cell 1 ('demo()') raised NotImplementedError" in problems[0]
 
 
-def _frame(points, x_last, xlim=(1, 3)) -> str:
+def _frame(points, x_last, xlim=(1, 3), plot=1) -> str:
     from PIL import Image
     from PIL.PngImagePlugin import PngInfo
 
     info = PngInfo()
     if points is not None:
-        info.add_text(FRAME_KEY, json.dumps({"points": points, "x_last": x_last,
-                                             "xlim": list(xlim)}))
+        info.add_text(FRAME_KEY, json.dumps({"plot": plot, "points": points,
+                                             "x_last": x_last, "xlim": list(xlim)}))
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, format="png", pnginfo=info)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
@@ -446,5 +452,10 @@ def test_check_live_plots_on_recorded_pages():
     assert "cleared" in " ".join(check_live_plots(cleared))
     early = {"images": images, "samples": [[0, [["a"]]], [1, [["b"]]]]}
     assert "ends at x=2, not at the end of training, x=3" in " ".join(check_live_plots(early))
+    # Two trainings in one cell: two plots, each one image updated in place.
+    images.update(a2=_frame([1], 1, plot=2), c2=_frame([3], 3, plot=2))
+    two = {"images": images, "samples": [[0, [["a"]]], [1, [["c"]]], [2, [["c", "a2"]]],
+                                         [3, [["c", "c2"]]]]}
+    assert check_live_plots(two) == []
     empty_first = {"images": images, "samples": [[0, [["e"]]], [1, [["c"]]]]}
     assert "first frame is empty axes" in " ".join(check_live_plots(empty_first))
