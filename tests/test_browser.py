@@ -67,9 +67,11 @@ def page(browser, lab):
     lab.shut_down_kernels()  # each chapter's kernel holds its tensors: free them
 
 
-def _fail(page, name: str, problems: list[str]) -> None:
+def _fail(page, name: str, problems: list[str], recording: dict | None = None) -> None:
     folder = ui.keep_artifacts(name)
     page.screenshot(path=str(folder / "page.png"), full_page=True)
+    if recording:  # every state of the output images during the run, to replay a failure
+        (folder / "recording.json").write_text(json.dumps(recording), encoding="utf-8")
     (folder / "problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
     pytest.fail(f"{name}: {len(problems)} problem(s); screenshot in {folder}\n- "
                 + "\n- ".join(problems), pytrace=False)
@@ -260,7 +262,7 @@ def run_all_and_check(page, lab, relpath: str, record_property, timeout: float =
     problems += check_errors_are_expected(saved)
     problems += check_figures_drawn(page, saved)
     problems += check_live_plots(recording)
-    return problems, saved, finished
+    return problems, saved, finished, recording
 
 
 @pytest.mark.browser
@@ -270,7 +272,8 @@ def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_prope
     relpath = f"{chapter.name}/{chapter.name}.ipynb"
     source_nb = json.loads((ROOT / "source" / relpath).read_text(encoding="utf-8"))
     with screenshot_on_error(page, chapter.name):
-        problems, saved, finished = run_all_and_check(page, lab, relpath, record_property)
+        problems, saved, finished, recording = run_all_and_check(page, lab, relpath,
+                                                                 record_property)
         if finished:
             start = time.perf_counter()
             filled = fill_one_exercise(page, saved, source_nb)
@@ -279,7 +282,7 @@ def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_prope
             if not filled:
                 problems += self_check_in_the_page(page, saved)
     if problems:
-        _fail(page, chapter.name, problems)
+        _fail(page, chapter.name, problems, recording)
 
 
 def _explorer_signature(page, index: int) -> tuple:
@@ -392,7 +395,7 @@ def test_the_checks_catch_a_broken_notebook_in_the_browser(lab, page, record_pro
                                  "language": "python"}
     nbformat.write(nb, lab.work / "broken.ipynb")
     with screenshot_on_error(page, "broken_notebook"):
-        problems, _, _ = run_all_and_check(page, lab, "broken.ipynb", record_property, 120)
+        problems = run_all_and_check(page, lab, "broken.ipynb", record_property, 120)[0]
     found = "\n".join(problems)
     expected = {"stacked plots": "plot images at once", "cleared plot": "cleared during",
                 "early last frame": "not at the end of training, x=12",

@@ -148,12 +148,23 @@ CELLS = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell"
 # replay what a student saw during a run.
 SAMPLER_JS = """(CELLS) => {
   const rec = window.__dlbook = {samples: [], images: {}, start: performance.now()};
-  const key = (src) => src.length + ':' + src.slice(-48);
+  // A key per distinct image: length and an FNV-1a hash of the whole data URL, computed once
+  // per (element, src) -- frames of one plot differ in few bytes, so no shortcut on a slice.
+  const seen = new WeakMap();
+  const key = (img) => {
+    const src = img.src, known = seen.get(img);
+    if (known && known[0] === src) return known[1];
+    let h = 0x811c9dc5;
+    for (let i = 0; i < src.length; i++) { h ^= src.charCodeAt(i); h = Math.imul(h, 16777619); }
+    const k = src.length + ':' + (h >>> 0).toString(16);
+    seen.set(img, [src, k]);
+    return k;
+  };
   let last = '';
   const sample = () => {
     const cells = [...document.querySelectorAll(CELLS)];
     const row = cells.map((cell) => [...cell.querySelectorAll('.jp-OutputArea-output img')]
-      .map((img) => { const k = key(img.src);
+      .map((img) => { const k = key(img);
                       if (!(k in rec.images)) rec.images[k] = img.src;
                       return k; }));
     const text = JSON.stringify(row);
