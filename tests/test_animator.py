@@ -1,5 +1,10 @@
 """Animator in a real kernel (one PNG, updated in place, final state shown), in a script
-(quiet text lines), and under nbgrader (nothing at all)."""
+(quiet text lines), and under nbgrader (nothing at all); the pace of frames."""
+import io
+import itertools
+import json
+import time
+
 import pytest
 
 import helpers
@@ -73,3 +78,70 @@ def test_png_rendering_outside_a_kernel_is_possible(monkeypatch):
     anim.add([0, 0], [0.1, 0.2])
     assert len(shown) == 1 and shown[0].data[:8] == b"\x89PNG\r\n\x1a\n"
     assert anim._axes.get_ylim() == (0, 1), "a fixed ylim is kept when the data rescale"
+
+
+class _FakeDisplay:
+    """Stands in for IPython's display(..., display_id=True): records when each frame arrived."""
+
+    def __init__(self):
+        self.frames = []  # (seconds since the first add, PNG bytes)
+        self.start = None
+
+    def display(self, obj, display_id=None):
+        self.frames.append((time.perf_counter() - self.start, obj.data))
+        return self
+
+    def update(self, obj):
+        self.frames.append((time.perf_counter() - self.start, obj.data))
+
+
+def _frame_info(png: bytes) -> dict:
+    from PIL import Image
+
+    return json.loads(Image.open(io.BytesIO(png)).text[helpers.Animator.FRAME_KEY])
+
+
+def test_first_frame_has_data_at_once_and_frames_follow_steadily(monkeypatch):
+    """The first batches show a dot within a second, not empty axes; then a frame at least
+    every MAX_INTERVAL (plus one frame's cost) while points keep coming, and the last frame
+    holds every point."""
+    fake = _FakeDisplay()
+    monkeypatch.setattr("IPython.display.display", fake.display)
+    anim = helpers.Animator(xlabel="epoch", xlim=[0, 2], legend=["train loss", "test acc"],
+                            mode="notebook")
+    fake.start = time.perf_counter()
+    n = 0
+    while time.perf_counter() - fake.start < 4.0:  # "training": a point every 20 ms
+        n += 1
+        anim.add(n / 100, (1.0 / n, None if n % 10 else n / 200))
+        time.sleep(0.02)
+    anim.flush()
+    times = [t for t, _ in fake.frames]
+    first = _frame_info(fake.frames[0][1])
+    assert times[0] < 1.0 and first["points"][0] >= 1, \
+        f"first frame after {times[0]:.2f} s showing {first['points']} points"
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    slack = 0.5  # one frame's cost on a loaded 2-core machine
+    assert max(gaps[:-1]) <= helpers.Animator.MAX_INTERVAL + slack, \
+        f"frames at {[round(t, 2) for t in times]}: a gap of {max(gaps):.2f} s"
+    last = _frame_info(fake.frames[-1][1])
+    assert last["points"] == [n, n // 10] and last["x_last"] == pytest.approx(n / 100)
+
+
+def test_a_lone_point_is_drawn_as_a_dot_and_a_line_has_no_dots(monkeypatch):
+    monkeypatch.setattr("IPython.display.display", lambda obj, display_id=None: None)
+    anim = helpers.Animator(legend=["a"], mode="notebook", min_interval=0)
+    anim.add(0, 1.0)
+    assert anim._lines[0].get_marker() == "o", "one point: a dot, or the first frame is empty"
+    anim.add(1, 2.0)
+    assert anim._lines[0].get_marker() == "None", "two points: a plain line again"
+
+
+def test_slow_frames_space_out_but_never_beyond_max_interval():
+    anim = helpers.Animator(mode="text", min_interval=0.25)
+    anim._draw_cost = 0.001
+    assert anim._gap() == 0.25, "cheap frames: min_interval"
+    anim._draw_cost = 0.02
+    assert anim._gap() == pytest.approx(0.02 / anim.MAX_DRAW_SHARE), "costly: a small share"
+    anim._draw_cost = 0.3
+    assert anim._gap() == anim.MAX_INTERVAL, "very costly: still a frame every MAX_INTERVAL"

@@ -1,7 +1,7 @@
 """The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
 import os
-import shutil
 import re
+import shutil
 import signal
 import socket
 import subprocess

@@ -24,8 +24,8 @@ ORDINARY = [
     "%pip install -q something\ny = np.arange(3)",
     "X += Y\nX[:] = X + Y\nbefore = id(X)",
     "import numpy as np\nimport torch.nn.functional as F\nfrom torch import nn",
-    "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-    "        self.w = nn.Parameter(torch.zeros(3))\n        setattr(self, 'b', nn.Linear(2, 2))",
+    ("class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+    "        self.w = nn.Parameter(torch.zeros(3))\n        setattr(self, 'b', nn.Linear(2, 2))"),
     "with torch.no_grad():\n    w1 -= lr * w1.grad\n    w1.grad.zero_()\nw.data = w.data * 2",
     "def normalize_rows(X):\n    return X / X.sum(dim=1, keepdim=True)",
     "this is not python (",

@@ -5,7 +5,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tools.build import ROOT
+from tools.build import ROOT, colab_url
 
 SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 
@@ -38,10 +38,11 @@ def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property, 
 
 
 def test_readme_links_every_released_chapter_to_colab():
+    """Badges use the one published address, pyproject's [tool.dlbook] repository."""
     readme = (ROOT / "README.md").read_text()
     for nb in sorted(ROOT.glob("release/*/*.ipynb")):
-        rel = nb.relative_to(ROOT).as_posix()
-        assert f"colab.research.google.com/github/dlbook-course/dlbook/blob/main/{rel}" in readme
+        url = colab_url(nb.relative_to(ROOT).as_posix())
+        assert f"]({url})" in readme, f"README has no Colab badge linking to {url}"
 
 
 def test_ci_runs_the_readme_test_command():

@@ -111,7 +111,7 @@ def resumable_run(folder):
     X, y = blobs(n=200)  # 7 batches of 32 per epoch
     torch.manual_seed(1)
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
-    options = dict(momentum=0.9, scheduler={3: 0.01}, plot=False, checkpoint=folder / "c.pt")
+    options = {"momentum": 0.9, "scheduler": {3: 0.01}, "plot": False, "checkpoint": folder / "c.pt"}
     return mlp(dropout=0.3), loader, options
 
 
@@ -376,24 +376,24 @@ X8, Y8 = blobs(n=16)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(lr=0), "lr must be a positive number"),
-    (dict(lr=-0.1), "lr must be a positive number"),
-    (dict(num_epochs=0), "num_epochs must be a positive integer"),
-    (dict(num_epochs=2.5), "num_epochs must be a positive integer"),
-    (dict(amp="fp8"), "amp must be None"),
-    (dict(resume=True), "resume=True needs checkpoint"),
-    (dict(optimizer="rmsprop"), "not one of"),
-    (dict(optimizer="adam", momentum=0.9), "momentum= applies to SGD"),
-    (dict(scheduler={-1: 0.1}), "epochs >= 0"),
-    (dict(data=[]), "yielded no batches in epoch 1"),
-    (dict(data=[(X8, Y8.int())]), "dtype torch.int32.*y.long()"),
-    (dict(data=[(X8, Y8.float())]), "class indices.*y.long()"),
-    (dict(data=[(X8, Y8[:, None])]), r"shape \(16, 1\).*y.view\(-1\)"),
-    (dict(data=[(X8, Y8 + 5)]), "labels range from 5 to 7.*3 class scores"),
-    (dict(data=[(X8, Y8[:4])]), "16 predictions but the batch has labels of shape"),
-    (dict(data=[(X8.double(), Y8)]), "dtype torch.float64.*X.float()"),
-    (dict(data=[X8, Y8]), r"yield \(X, y\) pairs"),
-    (dict(net=nn.Sequential(nn.Linear(8, 1), nn.Flatten(0))),
+    ({"lr": 0}, "lr must be a positive number"),
+    ({"lr": -0.1}, "lr must be a positive number"),
+    ({"num_epochs": 0}, "num_epochs must be a positive integer"),
+    ({"num_epochs": 2.5}, "num_epochs must be a positive integer"),
+    ({"amp": "fp8"}, "amp must be None"),
+    ({"resume": True}, "resume=True needs checkpoint"),
+    ({"optimizer": "rmsprop"}, "not one of"),
+    ({"optimizer": "adam", "momentum": 0.9}, "momentum= applies to SGD"),
+    ({"scheduler": {-1: 0.1}}, "epochs >= 0"),
+    ({"data": []}, "yielded no batches in epoch 1"),
+    ({"data": [(X8, Y8.int())]}, "dtype torch.int32.*y.long()"),
+    ({"data": [(X8, Y8.float())]}, "class indices.*y.long()"),
+    ({"data": [(X8, Y8[:, None])]}, r"shape \(16, 1\).*y.view\(-1\)"),
+    ({"data": [(X8, Y8 + 5)]}, "labels range from 5 to 7.*3 class scores"),
+    ({"data": [(X8, Y8[:4])]}, "16 predictions but the batch has labels of shape"),
+    ({"data": [(X8.double(), Y8)]}, "dtype torch.float64.*X.float()"),
+    ({"data": [X8, Y8]}, r"yield \(X, y\) pairs"),
+    ({"net": nn.Sequential(nn.Linear(8, 1), nn.Flatten(0))},
      r"output has shape \(16,\); cross-entropy needs \(batch, num_classes\)"),
 ])
 def test_clear_errors(kwargs, message):

@@ -9,6 +9,7 @@ instructor changed, and the test suite rebuilds into a temporary folder and comp
 import argparse
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,42 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NBGRADER_DEFAULTS = {"grade": False, "locked": False, "solution": False, "task": False,
                      "schema_version": 3}
+
+
+# The repository the masters' setup cells name; the build puts [tool.dlbook] repository there.
+MASTER_REPOSITORY = "dlbook-course/dlbook"
+REPOSITORY_PATTERN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+
+
+def book_settings(root: Path = ROOT) -> dict:
+    """The `[tool.dlbook]` table of pyproject.toml: where the book is published."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: tomli, which jupytext already requires there
+        import tomli as tomllib
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    found = tomllib.loads(text).get("tool", {}).get("dlbook", {})
+    settings = {"repository": MASTER_REPOSITORY, "branch": "main", **found}
+    if not REPOSITORY_PATTERN.fullmatch(settings["repository"]):
+        raise ValueError(f"pyproject.toml [tool.dlbook] repository = "
+                         f"{settings['repository']!r} is not a GitHub owner/name such as "
+                         f"{MASTER_REPOSITORY!r}: fix it, then run `./dlbook build`")
+    return settings
+
+
+def colab_url(relpath: str, root: Path = ROOT) -> str:
+    """The address that opens a repository file (e.g. a release notebook) in Google Colab."""
+    s = book_settings(root)
+    return (f"https://colab.research.google.com/github/{s['repository']}/blob/{s['branch']}/"
+            f"{relpath}")
+
+
+def publish_to(nb, repository: str) -> None:
+    """Make the setup cell install the book's package from `repository` (owner/name)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = cell.source.replace(f"github.com/{MASTER_REPOSITORY}",
+                                              f"github.com/{repository}")
 
 
 class MasterError(ValueError):
@@ -124,7 +161,9 @@ def build_source(root: Path, out: Path, only: str | None = None) -> list[str]:
         target = out / "source" / slug
         if target.exists():
             shutil.rmtree(target)
-        write_notebook(master_to_notebook(master), target / f"{slug}.ipynb")
+        nb = master_to_notebook(master)
+        publish_to(nb, book_settings(root)["repository"])
+        write_notebook(nb, target / f"{slug}.ipynb")
         if assets_of(master).is_dir():
             shutil.copytree(assets_of(master), target, dirs_exist_ok=True)
         slugs.append(slug)

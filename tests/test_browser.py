@@ -1,0 +1,464 @@
+"""What a student sees: every released chapter in the real `./dlbook lab`, driven in Chromium.
+
+For each chapter in release/ (parametrized, so new chapters are covered when they are built):
+open the notebook, Run All, and check that every code cell ran (Run All did not stop early),
+that only test cells tagged `raises-exception` of unfinished exercises show errors, that every
+figure the kernel sent is drawn and the formulas are typeset; that a live training plot is one
+image updated in place (never two, never cleared) that ends on the final epoch; then fill one
+exercise in through the editor and see its pass line. Chapter 05's explorer: move each slider
+and see the picture change. A failure keeps a screenshot under test-artifacts/browser/ (or
+$DLBOOK_ARTIFACTS) and names it.
+
+Needs Chromium at /usr/bin/chromium (Debian's; Playwright's own browser download does not work
+on the book's machines) with fonts-noto-cjk; .ci/run installs both. Otherwise the tests skip
+and say what to install. Runtime: see the module's README row (under 10 minutes).
+"""
+import base64
+import contextlib
+import io
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser import lab as ui
+
+ROOT = ui.ROOT
+RELEASED = sorted(p for p in ROOT.glob("release/[0-9][0-9]_*") if (p / f"{p.name}.ipynb").exists())
+EXPLORER_CHAPTER = ROOT / "release" / "05_convolution"
+PASS_LINE = "the visible tests pass"
+EXPLORER_SETTINGS = re.compile(r"\s*(input|size|kernel|padding|stride|dilation)", re.IGNORECASE)
+FRAME_KEY = "dlbook-animator"  # helpers.Animator.FRAME_KEY (not imported: no torch here)
+
+# The browser tests share one lab and one Chromium: one xdist worker runs them all.
+pytestmark = pytest.mark.xdist_group("browser")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    missing = ui.missing_requirements()
+    if missing:
+        pytest.skip(f"browser suite skipped: {missing}")
+    lab = ui.start_lab(tmp_path_factory.mktemp("lab"))
+    yield lab
+    lab.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        chromium = p.chromium.launch(executable_path=str(ui.CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+    lab.shut_down_kernels()  # each chapter's kernel holds its tensors: free them
+
+
+def _fail(page, name: str, problems: list[str], recording: dict | None = None) -> None:
+    folder = ui.keep_artifacts(name)
+    page.screenshot(path=str(folder / "page.png"), full_page=True)
+    if recording:  # every state of the output images during the run, to replay a failure
+        (folder / "recording.json").write_text(json.dumps(recording), encoding="utf-8")
+    (folder / "problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
+    pytest.fail(f"{name}: {len(problems)} problem(s); screenshot in {folder}\n- "
+                + "\n- ".join(problems), pytrace=False)
+
+
+def _first_line(cell: dict) -> str:
+    source = "".join(cell["source"])
+    return source.splitlines()[0][:70] if source else "(empty)"
+
+
+def _png_info(data_url: str) -> dict | None:
+    """The Animator's frame description inside a PNG data URL, or None for another image."""
+    from PIL import Image
+
+    if not data_url.startswith("data:image/png;base64,"):
+        return None
+    try:
+        image = Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1])))
+        text = getattr(image, "text", {}).get(FRAME_KEY)
+    except (OSError, ValueError):  # not a readable PNG: not one of the Animator's frames
+        return None
+    return json.loads(text) if text else None
+
+
+# --- the checks, each returning a list of problems ----------------------------------------
+
+def check_ran_every_cell(shown: list[str], nb: dict) -> list[str]:
+    """Run All must reach the last cell: every code cell has an execution number.
+
+    `shown` is each cell's prompt as the page shows it ('[3]:', '[ ]:', '' for markdown).
+    """
+    if len(shown) != len(nb["cells"]):
+        return [f"the page shows {len(shown)} cells, the notebook has {len(nb['cells'])}"]
+    for i, (cell, prompt) in enumerate(zip(nb["cells"], shown)):
+        if cell["cell_type"] == "code" and not re.fullmatch(r"\[\d+\]:", prompt):
+            before = [c for c in nb["cells"][:i] if c["cell_type"] == "code" and
+                      any(o["output_type"] == "error" for o in c.get("outputs", []))]
+            why = (f"; the last error before it: {before[-1]['outputs'][-1]['ename']} in "
+                   f"'{_first_line(before[-1])}'" if before else "")
+            return [(f"Run All stopped early: cell {i} ('{_first_line(cell)}') did not run "
+                    f"(prompt {prompt!r}){why}")]
+    return []
+
+
+def check_errors_are_expected(nb: dict) -> list[str]:
+    """Only test cells tagged raises-exception (an unfinished exercise) may show an error."""
+    problems = []
+    for i, cell in enumerate(nb["cells"]):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error" and \
+                    "raises-exception" not in cell["metadata"].get("tags", []):
+                problems.append(f"cell {i} ('{_first_line(cell)}') raised {out['ename']}: "
+                                f"{out['evalue'][:120]}")
+            if out["output_type"] == "stream" and out["name"] == "stderr" and \
+                    "Traceback" in "".join(out["text"]):
+                problems.append(f"cell {i} ('{_first_line(cell)}') printed a traceback")
+    return problems
+
+
+def check_figures_drawn(page, nb: dict) -> list[str]:
+    """Every image the kernel sent is drawn (decoded, non-zero size); formulas are typeset."""
+    problems = []
+    sent = [i for i, c in enumerate(nb["cells"]) for o in c.get("outputs", [])
+            if {"image/png", "image/svg+xml"} & set(o.get("data", {}))]
+    cells = page.locator(ui.CELLS)
+    for i in sorted(set(sent)):
+        sizes = cells.nth(i).locator(".jp-OutputArea-output img, .jp-OutputArea-output svg") \
+            .evaluate_all("els => els.map(e => e.getBoundingClientRect().width * "
+                          "(e.naturalWidth === undefined ? 1 : e.naturalWidth))")
+        if not sizes or min(sizes) <= 0:
+            problems.append(f"cell {i} ('{_first_line(nb['cells'][i])}') sent a figure the "
+                            "page does not show")
+    has_math = any(c["cell_type"] == "markdown" and "$" in "".join(c["source"])
+                   for c in nb["cells"])
+    if has_math and page.locator(".jp-RenderedMarkdown mjx-container").count() == 0:
+        problems.append("the chapter has formulas ($...$) but none is typeset by MathJax")
+    return problems
+
+
+def check_live_plots(recording: dict) -> list[str]:
+    """Each live plot (one Animator; a cell may train several) shows one image, updated in
+    place, never cleared, ending on the end of its x-axis (the last epoch or step), and its
+    first frame already has data."""
+    problems = []
+    info = {k: _png_info(src) for k, src in recording["images"].items()}
+    frames: dict[tuple, list] = {}  # (cell, plot) -> [(number of its images shown, last key)]
+    for _, row in recording["samples"]:
+        for cell, keys in enumerate(row):
+            shown: dict = {}
+            for k in keys:
+                if info.get(k):
+                    shown.setdefault(info[k].get("plot"), []).append(k)
+            for plot in {p for c, p in frames if c == cell} | set(shown):
+                ks = shown.get(plot, [])
+                frames.setdefault((cell, plot), []).append((len(ks), ks[-1] if ks else None))
+    for (cell, _), seen in frames.items():
+        counts = [n for n, _ in seen]
+        if max(counts) > 1:
+            problems.append(f"live plot in cell {cell}: {max(counts)} plot images at once "
+                            "(a new figure per update instead of one updated in place)")
+        shown_from = next(i for i, n in enumerate(counts) if n)
+        if 0 in counts[shown_from:]:
+            problems.append(f"live plot in cell {cell}: the image was cleared during training")
+        keys = [k for _, k in seen if k]
+        first, last = info[keys[0]], info[keys[-1]]
+        if not any(first["points"]):
+            problems.append(f"live plot in cell {cell}: the first frame is empty axes")
+        xlim = last.get("xlim")
+        if xlim and last["x_last"] is not None and abs(last["x_last"] - xlim[1]) > 1e-6:
+            problems.append(f"live plot in cell {cell}: the last frame shown ends at "
+                            f"x={last['x_last']}, not at the end of training, x={xlim[1]}")
+    return problems
+
+
+def fill_one_exercise(page, release_nb: dict, source_nb: dict) -> list[str]:
+    """Type the reference answer of the first exercise whose test prints the pass line into
+    its answer cell, run it and its test cell, and look for the pass line."""
+    cells = release_nb["cells"]
+    source_by_id = {c.get("id"): c for c in source_nb["cells"]}
+    for i, cell in enumerate(cells[:-1]):
+        meta = cell["metadata"].get("nbgrader", {})
+        test = cells[i + 1]
+        if not (cell["cell_type"] == "code" and meta.get("solution")
+                and test["metadata"].get("nbgrader", {}).get("grade")
+                and "passed(" in "".join(test["source"])):
+            continue
+        answer = "".join(source_by_id[cell["id"]]["source"])
+        answer = "\n".join(line for line in answer.splitlines()
+                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+        if PASS_LINE in ui.cell_text(page, i + 1):
+            return [f"exercise '{meta['grade_id']}' shows its pass line before it is solved"]
+        ui.replace_cell_source(page, i, answer)
+        ui.run_cell(page, i)
+        ui.wait_until_idle(page, 60)
+        ui.run_cell(page, i + 1)
+        ui.wait_until_idle(page, 60)
+        shown = ui.cell_text(page, i + 1)
+        if PASS_LINE not in shown:
+            return [(f"exercise '{meta['grade_id']}' filled in through the editor: its test cell "
+                    f"shows {shown.strip()[-300:]!r}, not the pass line")]
+        return []
+    return [("no exercise's test cell prints the pass line (`passed(...)` at the end of its "
+            "visible part)")]
+
+
+def self_check_in_the_page(page, release_nb: dict) -> list[str]:
+    """`check()` typed into a new cell: the one exercise filled in passes, the others not."""
+    n_tests = sum(1 for c in release_nb["cells"] if c["cell_type"] == "code"
+                  and c["metadata"].get("nbgrader", {}).get("grade")
+                  and not c["metadata"]["nbgrader"].get("solution"))
+    index = ui.add_cell_at_end(page, "from helpers.selfcheck import check\ncheck()")
+    ui.wait_until_idle(page, 120)
+    shown = ui.cell_text(page, index)
+    want = f"1 of {n_tests} exercises pass their visible tests"
+    if want not in shown:
+        return [f"the self-check in a new cell shows {shown.strip()[-300:]!r}, not {want!r}"]
+    return []
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def screenshot_on_error(page, name: str):
+    """A Playwright error (a dialog in the way, a timeout) also keeps a screenshot."""
+    try:
+        yield
+    except Exception as err:  # any error: keep the picture, then report it as a failure
+        if isinstance(err, pytest.fail.Exception):
+            raise
+        _fail(page, name, [f"{type(err).__name__}: {str(err)[:1500]}"])
+
+
+def run_all_and_check(page, lab, relpath: str, record_property, timeout: float = 420):
+    """Open, Run All while recording the page, save; return (problems, saved notebook)."""
+    record_property("open_s", round(ui.open_notebook(page, lab, relpath), 1))
+    page.evaluate(ui.SAMPLER_JS, ui.CELLS)
+    start = time.perf_counter()
+    ui.run_all(page)
+    finished = ui.wait_until_idle(page, timeout=timeout)
+    record_property("run_all_s", round(time.perf_counter() - start, 1))
+    recording = page.evaluate(ui.STOP_SAMPLER_JS)
+    record_property("page_states_recorded", len(recording["samples"]))
+    record_property("live_plot_frames", sum(1 for src in recording["images"].values()
+                                            if _png_info(src)))
+    saved = ui.save(page, lab, relpath)
+    problems = [] if finished else [f"Run All was still running after {timeout:.0f} s"]
+    problems += check_ran_every_cell(ui.prompts(page), saved)
+    problems += check_errors_are_expected(saved)
+    problems += check_figures_drawn(page, saved)
+    problems += check_live_plots(recording)
+    return problems, saved, finished, recording
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", RELEASED, ids=lambda p: p.name)
+def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_property):
+    relpath = f"{chapter.name}/{chapter.name}.ipynb"
+    source_nb = json.loads((ROOT / "source" / relpath).read_text(encoding="utf-8"))
+    with screenshot_on_error(page, chapter.name):
+        problems, saved, finished, recording = run_all_and_check(page, lab, relpath,
+                                                                 record_property)
+        if finished:
+            start = time.perf_counter()
+            filled = fill_one_exercise(page, saved, source_nb)
+            problems += filled
+            record_property("exercise_s", round(time.perf_counter() - start, 1))
+            if not filled:
+                problems += self_check_in_the_page(page, saved)
+    if problems:
+        _fail(page, chapter.name, problems, recording)
+
+
+def _explorer_signature(page, index: int) -> tuple:
+    """What the explorer shows, without the sliders' own read-outs: images and texts."""
+    return tuple(page.locator(ui.CELLS).nth(index).evaluate("""cell => {
+        const out = cell.querySelector('.jp-Cell-outputArea') || cell;
+        const imgs = [...out.querySelectorAll('img')].map(i => i.src.length + i.src.slice(-64));
+        const texts = [...out.querySelectorAll('.widget-output, .widget-html, .widget-label, '
+            + '.jp-OutputArea-output pre, svg')]
+            .filter(e => !e.closest('.widget-slider')).map(e => e.textContent || e.outerHTML);
+        return [imgs.length, ...imgs, ...texts]; }"""))
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_convolution_explorer_answers_its_sliders(lab, page):
+    if not EXPLORER_CHAPTER.is_dir():
+        pytest.skip("chapter 05 (release/05_convolution/) is not built yet: the explorer test "
+                    "runs once it is")
+    relpath = f"{EXPLORER_CHAPTER.name}/{EXPLORER_CHAPTER.name}.ipynb"
+    with screenshot_on_error(page, "05_explorer"):
+        ui.open_notebook(page, lab, relpath)
+        ui.run_all(page)
+        ui.wait_until_idle(page, timeout=300)
+        problems = _move_every_slider(page)
+    if problems:
+        _fail(page, "05_explorer", problems)
+
+
+def _move_every_slider(page) -> list[str]:
+    cells = page.locator(ui.CELLS)
+    with_sliders = [i for i in range(cells.count())
+                    if cells.nth(i).locator(".widget-slider").count() > 0]
+    if not with_sliders:
+        return [("after Run All no cell shows a slider (ipywidgets did not render, or the "
+                "explorer cell did not run)")]
+    index = with_sliders[0]
+    handles = cells.nth(index).locator(".widget-slider .noUi-handle")
+    problems = [] if handles.count() >= 5 else [
+        (f"the explorer shows {handles.count()} sliders; input size, kernel size, padding, "
+        "stride and dilation need one each")]
+    for k in range(handles.count()):
+        before = _explorer_signature(page, index)
+        handles.nth(k).focus()
+        page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 10
+        after = before
+        while after == before and time.monotonic() < deadline:
+            time.sleep(0.2)
+            after = _explorer_signature(page, index)
+        if after == before:  # at its maximum, or a setting that leaves nothing to change
+            handles.nth(k).focus()
+            page.keyboard.press("ArrowLeft")
+            page.keyboard.press("ArrowLeft")
+            time.sleep(2)
+            after = _explorer_signature(page, index)
+        label = cells.nth(index).locator(".widget-slider .widget-label").nth(k).inner_text()
+        # The settings the issue names must each change the picture; another slider (e.g.
+        # output padding, which only acts in transposed mode) only has to do no harm.
+        if after == before and EXPLORER_SETTINGS.match(label):
+            problems.append(f"moving the slider '{label}' left the explorer's picture unchanged")
+        if after and before and after[0] != before[0]:
+            problems.append(f"slider {k}: the explorer went from {before[0]} to {after[0]} "
+                            "images (a new figure per change instead of one updated in place)")
+    errors = cells.nth(index).locator(
+        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+    if errors:
+        problems.append("the explorer cell shows an error or a warning")
+    return problems
+
+
+# --- the suite catches what it is for ------------------------------------------------------
+
+BROKEN_CELLS = [
+    "import time\nfrom IPython.display import clear_output\nimport helpers",
+    # A new picture per frame (d2l's display() without a handle): plots stack up.
+    ("stacked = helpers.Animator(xlim=[1, 12], min_interval=0)\n"
+    "stacked.MAX_INTERVAL = 0  # a frame per point\n"
+    "for i in range(1, 13):\n"
+    "    stacked._handle = None\n"
+    "    stacked.add(i, 1 / i)\n"
+    "    time.sleep(0.1)"),
+    # clear_output() before each frame: the plot blinks away while training runs.
+    ("cleared = helpers.Animator(xlim=[1, 4], min_interval=0)\n"
+    "cleared.MAX_INTERVAL = 0\n"
+    "for i in range(1, 5):\n"
+    "    clear_output()\n"
+    "    cleared._handle = None\n"
+    "    time.sleep(0.5)\n"
+    "    cleared.add(i, 1 / i)"),
+    # The last points are never drawn: the page ends on an early epoch.
+    ("early = helpers.Animator(xlim=[1, 12], min_interval=60)\n"
+    "for i in range(1, 13):\n"
+    "    early.add(i, 1 / i)\n"
+    "early._dirty = False"),
+    "raise ValueError('an untagged cell that fails')",
+    "print('Run All never gets here')",
+]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_checks_catch_a_broken_notebook_in_the_browser(lab, page, record_property):
+    """A notebook with each fault the suite exists to catch, run in the same real lab."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in BROKEN_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, lab.work / "broken.ipynb")
+    with screenshot_on_error(page, "broken_notebook"):
+        problems = run_all_and_check(page, lab, "broken.ipynb", record_property, 120)[0]
+    found = "\n".join(problems)
+    expected = {"stacked plots": "plot images at once", "cleared plot": "cleared during",
+                "early last frame": "not at the end of training, x=12",
+                "untagged error": "raised ValueError", "Run All stopped": "Run All stopped early"}
+    missed = [name for name, text in expected.items() if text not in found]
+    if missed:
+        _fail(page, "broken_notebook", [f"the checks missed {missed}; they reported: {found}"])
+
+
+def _nb(*cells):
+    return {"cells": [{"cell_type": kind, "source": [src], "metadata": meta, "outputs": outs}
+                      for kind, src, meta, outs in cells]}
+
+
+def test_check_ran_every_cell_names_the_cell_run_all_stopped_at():
+    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "",
+             "traceback": []}
+    nb = _nb(("code", "x = 1", {}, []), ("markdown", "text", {}, []),
+             ("code", "answer()", {}, [error]), ("code", "later()", {}, []))
+    assert check_ran_every_cell(["[1]:", "", "[2]:", "[3]:"], nb) == []
+    problems = check_ran_every_cell(["[1]:", "", "[2]:", "[ ]:"], nb)
+    assert len(problems) == 1 and "cell 3 ('later()') did not run" in problems[0]
+    assert "NotImplementedError in 'answer()'" in problems[0]
+
+
+def test_check_errors_are_expected_allows_only_tagged_cells():
+    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "stub",
+             "traceback": []}
+    nb = _nb(("code", "test()", {"tags": ["raises-exception"]}, [error]),
+             ("code", "demo()", {}, [error]))
+    problems = check_errors_are_expected(nb)
+    assert len(problems) == 1 and "cell 1 ('demo()') raised NotImplementedError" in problems[0]
+
+
+def _frame(points, x_last, xlim=(1, 3), plot=1) -> str:
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    if points is not None:
+        info.add_text(FRAME_KEY, json.dumps({"plot": plot, "points": points,
+                                             "x_last": x_last, "xlim": list(xlim)}))
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="png", pnginfo=info)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_check_live_plots_on_recorded_pages():
+    images = {"a": _frame([1], 1), "b": _frame([2], 2), "c": _frame([3], 3),
+              "e": _frame([0], None), "other": _frame(None, None)}  # "other": a plain figure
+    good = {"images": images, "samples": [[0, [[], ["other"]]], [1, [["a"], ["other"]]],
+                                          [2, [["b"], ["other"]]], [3, [["c"], ["other"]]]]}
+    assert check_live_plots(good) == []
+    stacked = {"images": images, "samples": [[0, [["a"]]], [1, [["a", "b"]]]]}
+    assert "2 plot images at once" in " ".join(check_live_plots(stacked))
+    cleared = {"images": images, "samples": [[0, [["a"]]], [1, [[]]], [2, [["c"]]]]}
+    assert "cleared" in " ".join(check_live_plots(cleared))
+    early = {"images": images, "samples": [[0, [["a"]]], [1, [["b"]]]]}
+    assert "ends at x=2, not at the end of training, x=3" in " ".join(check_live_plots(early))
+    # Two trainings in one cell: two plots, each one image updated in place.
+    images.update(a2=_frame([1], 1, plot=2), c2=_frame([3], 3, plot=2))
+    two = {"images": images, "samples": [[0, [["a"]]], [1, [["c"]]], [2, [["c", "a2"]]],
+                                         [3, [["c", "c2"]]]]}
+    assert check_live_plots(two) == []
+    empty_first = {"images": images, "samples": [[0, [["e"]]], [1, [["c"]]]]}
+    assert "first frame is empty axes" in " ".join(check_live_plots(empty_first))
