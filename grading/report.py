@@ -1,0 +1,181 @@
+"""The TA's report after grading an assignment, written to `reports/<slug>/`:
+
+    scores.csv     one row per student: total, then the score of every graded cell
+    exercises.csv  one row per graded cell: mean, share of full marks, most common failures
+    flagged.csv    submissions a person should look at, each with its reason
+    histogram.png  the distribution of total scores
+    summary.md     the same in a page to read
+
+Every number comes from the gradebook (the record nbgrader exports from); failure messages
+come from the graded notebooks' error outputs, flags from the grader's `grading_flags.json`
+and from the submitted folders themselves (missing notebook, wrongly named notebook).
+
+    python -m grading.report 01_tensors
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from .batch import why_not_gradable
+
+FLAGS_FILE = "grading_flags.json"
+TOP_FAILURES = 3
+
+
+@dataclass
+class StudentRow:
+    student: str
+    total: float
+    max_total: float
+    cells: dict = field(default_factory=dict)  # grade_id -> (score, max_score)
+
+
+def gradebook_rows(db_url: str, slug: str) -> list[StudentRow]:
+    """Per student and graded cell, the scores the gradebook holds (manual overrides included)."""
+    from nbgrader.api import Gradebook
+
+    rows = []
+    with Gradebook(db_url, "dlbook") as gb:
+        for submission in gb.assignment_submissions(slug):
+            row = StudentRow(submission.student.id, float(submission.score),
+                             float(submission.max_score))
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    row.cells[grade.name] = (float(grade.score), float(grade.max_score))
+            rows.append(row)
+    return sorted(rows, key=lambda r: r.student)
+
+
+def failure_messages(root: Path, slug: str, student: str) -> dict:
+    """grade_id -> the first line of the error a graded cell ended with ("" if none)."""
+    path = root / "autograded" / student / slug / f"{slug}.ipynb"
+    if not path.exists():
+        return {}
+    found = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                message = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+                found[meta.get("grade_id")] = message.strip().splitlines()[0][:200]
+    return found
+
+
+def flags(root: Path, slug: str, graded_students: set) -> list[tuple[str, str]]:
+    """(student, reason) for every submission a person should look at."""
+    found = []
+    for folder in sorted((root / "submitted").glob(f"*/{slug}")):
+        student = folder.parent.name
+        reason = why_not_gradable(root, slug, student)
+        if reason:
+            found.append((student, reason))
+            continue
+        if student not in graded_students:
+            found.append((student, "not graded: run the autograder for this student"))
+        flag_file = root / "autograded" / student / slug / FLAGS_FILE
+        if flag_file.exists():
+            try:
+                recorded = json.loads(flag_file.read_text()).get("flags", [])
+            except ValueError:
+                recorded = [{"reason": f"unreadable {FLAGS_FILE}"}]
+            for flag in recorded:
+                cell = f" ({flag['cell']})" if flag.get("cell") else ""
+                found.append((student, f"{flag.get('reason', 'flagged')}{cell}"))
+    return found
+
+
+def exercise_summary(rows: list[StudentRow], failures: dict) -> list[dict]:
+    """Per graded cell: points, mean, share of full marks and the most common failures."""
+    cells = sorted({name for row in rows for name in row.cells})
+    summary = []
+    for name in cells:
+        scores = [row.cells[name] for row in rows if name in row.cells]
+        max_score = max(m for _, m in scores)
+        messages = Counter(failures[s][name] for s in failures if failures[s].get(name))
+        summary.append({
+            "grade_id": name, "points": max_score, "students": len(scores),
+            "mean": round(sum(s for s, _ in scores) / len(scores), 3),
+            "full_marks_share": round(sum(s >= m for s, m in scores) / len(scores), 3),
+            "common_failures": " | ".join(f"{n}x {msg}"
+                                          for msg, n in messages.most_common(TOP_FAILURES)),
+        })
+    return summary
+
+
+def _write_csv(path: Path, header: list, rows: list) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _histogram(rows: list[StudentRow], path: Path, slug: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, never a window: the report runs on servers
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    if rows:
+        top = max(r.max_total for r in rows)
+        ax.hist([r.total for r in rows], bins=min(20, max(int(top), 1) + 1), range=(0, top),
+                color="#4477aa", edgecolor="white")
+    ax.set_xlabel("total score")
+    ax.set_ylabel("students")
+    ax.set_title(f"{slug}: {len(rows)} graded submissions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_report(root, slug: str, db_url: str | None = None) -> Path:
+    """Write the report files for `slug` and return their folder."""
+    root = Path(root).resolve()
+    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    rows = gradebook_rows(db_url, slug)
+    failures = {row.student: failure_messages(root, slug, row.student) for row in rows}
+    out = root / "reports" / slug
+    out.mkdir(parents=True, exist_ok=True)
+
+    cells = sorted({name for row in rows for name in row.cells})
+    _write_csv(out / "scores.csv", ["student", "total", "max_total", *cells],
+               [[r.student, r.total, r.max_total, *(r.cells.get(c, ("", ""))[0] for c in cells)]
+                for r in rows])
+    exercises = exercise_summary(rows, failures)
+    header = ["grade_id", "points", "students", "mean", "full_marks_share", "common_failures"]
+    _write_csv(out / "exercises.csv", header, [[e[k] for k in header] for e in exercises])
+    flagged = flags(root, slug, {r.student for r in rows})
+    _write_csv(out / "flagged.csv", ["student", "reason"], flagged)
+    _histogram(rows, out / "histogram.png", slug)
+    (out / "summary.md").write_text(_markdown(slug, rows, exercises, flagged), encoding="utf-8")
+    return out
+
+
+def _markdown(slug: str, rows, exercises, flagged) -> str:
+    lines = [f"# {slug}: grading report", ""]
+    if rows:
+        mean = sum(r.total for r in rows) / len(rows)
+        lines += [f"{len(rows)} graded submissions; mean {mean:.2f} of {rows[0].max_total:g} "
+                  "points.", "", "![scores](histogram.png)", ""]
+    lines += ["| exercise | points | mean | full marks | most common failures |",
+              "|---|---|---|---|---|"]
+    lines += [f"| {e['grade_id']} | {e['points']:g} | {e['mean']:g} | "
+              f"{e['full_marks_share']:.0%} | {e['common_failures'] or '-'} |" for e in exercises]
+    lines += ["", f"## Flagged for a person ({len(flagged)})", ""]
+    lines += [f"- {student}: {reason}" for student, reason in flagged] or ["- none"]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m grading.report NN_slug")
+    print(write_report(Path.cwd(), sys.argv[1]))
