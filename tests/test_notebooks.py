@@ -10,10 +10,26 @@ from tools.build import ROOT
 SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 
 
+@pytest.fixture(scope="module")
+def synthetic_data(tmp_path_factory):
+    """A DLBOOK_DATA folder of synthetic datasets in torchvision's formats (no download).
+
+    Large enough for the chapters' CPU settings (chapter 07 trains on 5,000 CIFAR-10 images).
+    """
+    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+
+    root = tmp_path_factory.mktemp("data")
+    write_fake_fashion_mnist(root, n_train=6000, n_test=1000)
+    write_fake_cifar10(root, n_train=5000, n_test=1000)
+    return root
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
-def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property):
+def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property,
+                                            synthetic_data):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the student's run, full length
+    monkeypatch.setenv("DLBOOK_DATA", str(synthetic_data))   # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=300, kernel_name="python3",
