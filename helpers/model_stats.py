@@ -53,7 +53,7 @@ def print_layer_table(rows) -> None:
     """Print `layer_table`'s rows as aligned columns, with the total parameter count."""
     width = max(len(name) for name, _, _ in rows)
     for name, shape, params in rows:
-        print(f"{name:<{width}}  {str(shape):<22} {params:>12,}")
+        print(f"{name:<{width}}  {shape!s:<22} {params:>12,}")
     print(f"{'total parameters':<{width}}  {'':<22} {sum(p for _, _, p in rows):>12,}")
 
 

@@ -3,8 +3,13 @@ import pytest
 import torch
 from torch import nn
 
-from helpers.model_stats import (copy_parameters, count_flops, layer_table, num_params,
-                                 print_layer_table)
+from helpers.model_stats import (
+    copy_parameters,
+    count_flops,
+    layer_table,
+    num_params,
+    print_layer_table,
+)
 
 
 def _small_net():
