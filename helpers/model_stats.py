@@ -2,7 +2,7 @@
 
     rows = layer_table(net, (1, 1, 224, 224))   # one row per top-level layer, by running it
     print_layer_table(rows)
-    num_params(net), count_flops(net, (1, 3, 224, 224))
+    num_params(net), count_flops(net, (1, 3, 224, 224)), find_layers(net, nn.Conv2d)
 
 Both run the network on the "meta" device when it lives there: build it inside
 `with torch.device("meta"):` and a 130M-parameter VGG is measured without allocating or
@@ -19,6 +19,11 @@ from torch import nn
 def num_params(net: nn.Module) -> int:
     """Number of trainable numbers (weights and biases; batch norm's running stats excluded)."""
     return sum(p.numel() for p in net.parameters())
+
+
+def find_layers(net: nn.Module, kind) -> list:
+    """Every submodule of `net` (at any depth, `net` included) that is an instance of `kind`."""
+    return [m for m in net.modules() if isinstance(m, kind)]
 
 
 def _param_device(net: nn.Module) -> torch.device:

@@ -6,6 +6,7 @@ from torch import nn
 from helpers.model_stats import (
     copy_parameters,
     count_flops,
+    find_layers,
     layer_table,
     num_params,
     print_layer_table,
@@ -95,3 +96,11 @@ def test_copy_parameters_names_the_mismatch():
         copy_parameters(nn.Linear(3, 2), nn.Sequential(nn.Linear(3, 2), nn.Linear(2, 2)))
     with pytest.raises(ValueError, match=r"shape \(4, 3\); expected \(2, 3\)"):
         copy_parameters(nn.Linear(3, 2), nn.Linear(3, 4))
+
+
+def test_find_layers_finds_nested_layers_of_a_kind_in_order():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.Sequential(nn.ReLU(), nn.Conv2d(2, 3, 1)))
+    convs = find_layers(net, nn.Conv2d)
+    assert [c.out_channels for c in convs] == [2, 3]
+    assert find_layers(net, nn.Linear) == []
+    assert find_layers(net, nn.Sequential)[0] is net
