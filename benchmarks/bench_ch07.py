@@ -113,8 +113,8 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None, help="default 10 (GPU), 4 (CPU)")
     parser.add_argument("--drop-epoch", type=int, default=None, help="lr 0.01 from this epoch")
     parser.add_argument("--batch-size", type=int, default=None, help="default 256 GPU, 128 CPU")
-    parser.add_argument("--n-train", type=int, default=None, help="default 50000 GPU, 5000 CPU")
-    parser.add_argument("--n-test", type=int, default=None, help="default 10000 GPU, 1000 CPU")
+    parser.add_argument("--n-train", type=int, default=None, help="default 50000 GPU, 2500 CPU")
+    parser.add_argument("--n-test", type=int, default=None, help="default 10000 GPU, 500 CPU")
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3 GPU, 1 CPU)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (as the notebook)")
     parser.add_argument("--compile", action="store_true", help="torch.compile the net")
@@ -125,7 +125,7 @@ def main(argv=None):
     device = torch.device(args.device) if args.device else try_gpu()
     gpu = device.type != "cpu"
     defaults = {"epochs": 10 if gpu else 4, "batch_size": 256 if gpu else 128,
-                "n_train": 50_000 if gpu else 5_000, "n_test": 10_000 if gpu else 1_000,
+                "n_train": 50_000 if gpu else 2_500, "n_test": 10_000 if gpu else 500,
                 "runs": 3 if gpu else 1}
     for name, value in defaults.items():
         if getattr(args, name) is None:

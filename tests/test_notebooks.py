@@ -14,13 +14,13 @@ SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 def synthetic_data(tmp_path_factory):
     """A DLBOOK_DATA folder of synthetic datasets in torchvision's formats (no download).
 
-    Large enough for the chapters' CPU settings (chapter 07 trains on 5,000 CIFAR-10 images).
+    Large enough for the chapters' CPU settings (chapter 07 trains on 2,500 CIFAR-10 images).
     """
     from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
 
     root = tmp_path_factory.mktemp("data")
     write_fake_fashion_mnist(root, n_train=6000, n_test=1000)
-    write_fake_cifar10(root, n_train=5000, n_test=1000)
+    write_fake_cifar10(root, n_train=2500, n_test=500)
     return root
 
 
