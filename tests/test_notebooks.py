@@ -12,13 +12,14 @@ SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 
 @pytest.fixture(scope="module")
 def synthetic_data(tmp_path_factory):
-    """A data folder with small synthetic Fashion-MNIST and CIFAR-10 in torchvision's formats:
-    the student's code path (no autograder shortcut) without a download."""
+    """A DLBOOK_DATA folder of synthetic datasets in torchvision's formats: the student's code
+    path (no autograder shortcut) without a download. Large enough for the chapters' CPU
+    settings (chapter 07 trains on 2,500 CIFAR-10 images)."""
     from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
 
     root = tmp_path_factory.mktemp("data")
-    write_fake_fashion_mnist(root, n_train=3000, n_test=600)
-    write_fake_cifar10(root, n_train=1000, n_test=200)
+    write_fake_fashion_mnist(root, n_train=6000, n_test=1000)
+    write_fake_cifar10(root, n_train=2500, n_test=500)
     return root
 
 
