@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from grading.pipeline import autograde_preprocessors  # noqa: E402
+from grading.pipeline import autograde_preprocessors, sanitize_preprocessors  # noqa: E402
 
 c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file
 
@@ -36,8 +36,9 @@ c.Execute.extra_arguments = [
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# nbgrader's default pipeline, with Execute replaced by the sandboxed, recording one, the
+# nbgrader's default pipelines: a check of the notebook's structure first; Execute replaced by the sandboxed, recording one, the
 # verdict right after it and the TA's flags at the end (grading/pipeline.py).
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Feedback shows students their scores and the visible tests, never the hidden ones: neither

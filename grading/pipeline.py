@@ -1,6 +1,6 @@
 """nbgrader's own autograde pipeline with the book's steps put in (not a hand copy of it).
 
-    sanitize (nbgrader: restore tests from the gradebook)
+    sanitize: CheckSubmission (flags a broken notebook) -> nbgrader's defaults (restore tests)
     -> GradingExecute (sandboxed kernel, tests record values)  -> CompareRecords (verdict)
     -> nbgrader's remaining defaults (..., SaveAutoGrades, ...) -> RecordFlags
 """
@@ -15,6 +15,11 @@ def _name(pp) -> str:
 
 def nbgrader_default() -> list[str]:
     return [_name(p) for p in Autograde.class_traits()["autograde_preprocessors"].default()]
+
+
+def sanitize_preprocessors() -> list[str]:
+    steps = [_name(p) for p in Autograde.class_traits()["sanitize_preprocessors"].default()]
+    return ["grading.submission_check.CheckSubmission"] + steps
 
 
 def autograde_preprocessors() -> list[str]:
