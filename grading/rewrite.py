@@ -76,6 +76,7 @@ class _Rewriter(ast.NodeTransformer):
         self.hidden = hidden
         self.dropped_names: set[str] = set()  # names used as a dropped expected value
         self.hidden_records = self.visible_records = 0
+        self.hidden_kinds: list[str] = []
 
     def visit_Call(self, node: ast.Call):
         self.generic_visit(node)
@@ -86,6 +87,7 @@ class _Rewriter(ast.NodeTransformer):
         bound = _bind(node, params)
         if node.lineno in self.hidden:
             self.hidden_records += 1
+            self.hidden_kinds.append(kind)
             if params[1] in bound and kind != "type":
                 self.dropped_names |= {n.id for n in ast.walk(bound[params[1]])
                                        if isinstance(n, ast.Name)}
@@ -180,3 +182,10 @@ def rewrite_test_cell(source: str, begin: str, end: str) -> tuple[str, int, int]
     tree = _Remove(remove).visit(tree)
     ast.fix_missing_locations(tree)
     return ast.unparse(tree) + "\n", rewriter.visible_records, rewriter.hidden_records
+
+
+def hidden_kinds(source: str, begin: str, end: str) -> list[str]:
+    """The kinds of record the hidden part of a test cell makes, in order."""
+    rewriter = _Rewriter(hidden_lines(source, begin, end))
+    rewriter.visit(parse_cell(source))
+    return rewriter.hidden_kinds
