@@ -11,11 +11,12 @@ import pytest
 import torch
 
 from grading import recorder
-from grading.cells import hidden_lines, without_hidden
+from grading.cells import grade_id, hidden_lines, is_test_cell, without_hidden
 from grading.records import compare_cell, extract, matches
 from grading.rewrite import RECORD, RewriteError, hidden_kinds, rewrite_test_cell
 from grading.verdict import boolean_only, judge
 from helpers import checks
+from tools.build import ROOT as ROOT_DIR
 
 B, E = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 TEST = '''"""double: twice its input."""
@@ -182,3 +183,34 @@ def test_extract_takes_records_out_of_the_outputs():
     record = nbformat.v4.new_output("display_data", data={recorder.MIME: {"kind": "true"}})
     text = nbformat.v4.new_output("stream", name="stdout", text="hi")
     assert extract([text, record]) == ([{"kind": "true"}], [text])
+
+
+# Test cells whose hidden part records only booleans (check_true/check_type), which a patched
+# recorder could forge. Each should gain a value check in its chapter master; until then it
+# is listed here, so a new one fails this test. (Chapter masters are not the grading code's.)
+BOOLEAN_ONLY_KNOWN = {("01_tensors", "broadcast_predictions_test")}
+
+
+def _chapter_test_cells():
+    from tools.build import masters
+
+    for master in masters():
+        nb = nbformat.read(ROOT_DIR / "source" / master.stem / f"{master.stem}.ipynb", as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if is_test_cell(cell):
+                yield master.stem, grade_id(cell, index), cell.source
+
+
+def test_every_graded_test_cell_has_a_hidden_value_check():
+    forgeable = {(slug, gid) for slug, gid, source in _chapter_test_cells()
+                 if not set(hidden_kinds(source, B, E)) - {"true", "type"}}
+    new = forgeable - BOOLEAN_ONLY_KNOWN
+    assert not new, ("these test cells check only booleans in their hidden part; add a "
+                     f"check_close/check_equal/check_shape on a value: {sorted(new)}")
+
+
+def test_every_chapter_test_cell_can_be_rewritten():
+    for slug, gid, source in _chapter_test_cells():
+        rewritten, visible, hidden = rewrite_test_cell(source, B, E)
+        assert hidden > 0, f"{slug} {gid}: no hidden checks"
+        compile(rewritten, gid, "exec")
