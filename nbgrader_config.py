@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from grading.pipeline import autograde_preprocessors, sanitize_preprocessors  # noqa: E402
+from grading.pipeline import autograde_preprocessors, sanitize_preprocessors
 
 c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file
 

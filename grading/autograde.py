@@ -33,7 +33,7 @@ class Result:
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]
     # cwd: the book's nbgrader_config.py (sandbox, verdict) applies to every course root.
-    return subprocess.run(cmd, cwd=BOOK, capture_output=True, text=True)
+    return subprocess.run(cmd, cwd=BOOK, capture_output=True, text=True, check=False)
 
 
 def _tail(done: subprocess.CompletedProcess) -> str:

@@ -7,7 +7,7 @@ change only that student's rows and folders.
 import hashlib
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 SKIP_PARTS = {".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
 
@@ -33,7 +33,7 @@ def _rows(db_url: str, student: str) -> dict:
             for assignment in gb.assignments:
                 try:
                     sub = gb.find_submission(assignment.name, other.id)
-                except Exception:  # noqa: BLE001 -- MissingEntry: no submission, nothing to keep
+                except MissingEntry:  # no submission: nothing to keep
                     continue
                 for nb in sub.notebooks:
                     for g in nb.grades:

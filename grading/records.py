@@ -10,7 +10,7 @@ import numpy as np
 
 from grading.recorder import MIME
 
-__all__ = ["MIME", "extract", "matches", "compare_cell", "BOOLEAN_KINDS"]
+__all__ = ["BOOLEAN_KINDS", "MIME", "compare_cell", "extract", "matches"]
 
 # Kinds whose record is one boolean: a patched recorder can forge these (see README).
 BOOLEAN_KINDS = {"type", "true"}
@@ -48,7 +48,7 @@ def _scalar(x) -> complex | float:
 
 def _array(encoded) -> np.ndarray:
     if not (isinstance(encoded, dict) and isinstance(encoded.get("array"), dict)):
-        raise ValueError("not an array")
+        raise TypeError("not an array")
     body = encoded["array"]
     shape = tuple(int(n) for n in body["shape"])
     values = [_scalar(v) for v in body["values"]]

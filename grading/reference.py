@@ -43,8 +43,15 @@ def compute(source_nb: Path, config) -> dict:
             if path.is_file() and path.suffix != ".ipynb":
                 shutil.copy(path, scratch)
         resources = {"metadata": {"path": scratch}}
+        previous = os.environ.get("NBGRADER_EXECUTION")
         os.environ["NBGRADER_EXECUTION"] = "autograde"  # what nbgrader sets while grading
-        GradingExecute(config=config).preprocess(nb, resources)
+        try:
+            GradingExecute(config=config).preprocess(nb, resources)
+        finally:
+            if previous is None:
+                os.environ.pop("NBGRADER_EXECUTION")
+            else:
+                os.environ["NBGRADER_EXECUTION"] = previous
     problems = [f"{f['cell']}: {f['reason']}" for f in resources.get("dlbook", {}).get("flags", [])]
     for index, cell in enumerate(nb.cells):
         if is_test_cell(cell) and any(o.get("output_type") == "error" for o in cell.outputs):

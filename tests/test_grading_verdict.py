@@ -42,7 +42,7 @@ def run(source: str, double, record_into: list, expected_calls: list | None = No
     namespace = {"torch": torch, "double": double, RECORD: record,
                  **{n: getattr(checks, n) for n in ("check_close", "check_shape", "check_true",
                                                       "check_equal", "check_type")}}
-    exec(compile(source, "<test>", "exec"), namespace)
+    exec(compile(source, "<test>", "exec"), namespace)  # noqa: S102 -- the test cell, as a kernel runs it
     return namespace
 
 
@@ -211,6 +211,6 @@ def test_every_graded_test_cell_has_a_hidden_value_check():
 
 def test_every_chapter_test_cell_can_be_rewritten():
     for slug, gid, source in _chapter_test_cells():
-        rewritten, visible, hidden = rewrite_test_cell(source, B, E)
+        rewritten, _, hidden = rewrite_test_cell(source, B, E)
         assert hidden > 0, f"{slug} {gid}: no hidden checks"
         compile(rewritten, gid, "exec")
