@@ -71,6 +71,13 @@ def encode(value):
                 "items": [encode(v) for v in list(value)[:10_000]]}
     if isinstance(value, dict):
         return {"py": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
+    # Named constants compared by name: dtypes, devices, classes.
+    if isinstance(value, np.dtype) or (torch is not None and isinstance(value, torch.dtype)):
+        return {"py": "dtype", "value": str(value).replace("torch.", "")}
+    if torch is not None and isinstance(value, torch.device):
+        return {"py": "device", "value": str(value)}
+    if isinstance(value, type):
+        return {"py": "class", "value": f"{value.__module__}.{value.__qualname__}"}
     return _array(value)
 
 

@@ -141,11 +141,16 @@ def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> s
     removable = {id(s): _assigned_roots(s) for s in ast.walk(tree)
                  if isinstance(s, ast.stmt) and s.lineno in hidden}
     removable = {k: v for k, v in removable.items() if v and v <= candidates}
-    # A name still read anywhere else (outside those assignments) must be kept.
-    inside = {id(n) for s in ast.walk(tree) if id(s) in removable for n in ast.walk(s)}
-    still_read = {n.id for n in ast.walk(tree)
-                  if isinstance(n, ast.Name) and id(n) not in inside}
-    return {k for k, roots in removable.items() if not roots & still_read}
+    # A name still read anywhere outside the assignments being removed must be kept, and
+    # keeping an assignment keeps what it reads: repeat until nothing changes.
+    while True:
+        inside = {id(n) for s in ast.walk(tree) if id(s) in removable for n in ast.walk(s)}
+        still_read = {n.id for n in ast.walk(tree)
+                      if isinstance(n, ast.Name) and id(n) not in inside}
+        keep = {k for k, roots in removable.items() if roots & still_read}
+        if not keep:
+            return set(removable)
+        removable = {k: v for k, v in removable.items() if k not in keep}
 
 
 class _Remove(ast.NodeTransformer):

@@ -214,3 +214,18 @@ def test_every_chapter_test_cell_can_be_rewritten():
         rewritten, _, hidden = rewrite_test_cell(source, B, E)
         assert hidden > 0, f"{slug} {gid}: no hidden checks"
         compile(rewritten, gid, "exec")
+
+
+def test_an_assignment_kept_for_another_use_keeps_what_it_reads():
+    # chapter 02's pattern: `want_loss` is also read in the visible part, so the statement that
+    # sets it stays, and so must the assignment of r1, r2 that it reads.
+    src = ("want_loss, r1 = 0, 0\nprint(want_loss)\n### BEGIN HIDDEN TESTS\nr1 = 5\n"
+           "want_loss, r1 = step(r1)\ncheck_close(f(), r1, 'w')\n### END HIDDEN TESTS\n")
+    rewritten, _, _ = rewrite_test_cell(src, B, E)
+    assert "r1 = 5" in rewritten and "want_loss, r1 = step(r1)" in rewritten
+
+
+def test_dtypes_and_classes_are_compared_by_name():
+    assert matches(_capture(torch.float64, "equal"), _capture(torch.float64, "equal"))
+    assert not matches(_capture(torch.float32, "equal"), _capture(torch.float64, "equal"))
+    assert matches(_capture(dict, "equal"), _capture(dict, "equal"))
