@@ -1,11 +1,18 @@
-"""nbgrader settings for the dlbook course (read by every `nbgrader` command run from here)."""
+"""nbgrader settings for the dlbook course (read by every `nbgrader` command run from here).
+
+Grading lives in the `grading` package (pipeline order in grading/__init__.py). Everything that
+protects grading is configured here, so a TA's plain `nbgrader autograde` run from the course
+folder gets the same sandbox and verdict as `./dlbook autograde`.
+"""
 import os
 import sys
 
-# The grading plug-ins live in this repository's `tools` package.
+# The book's packages (`grading`, `helpers`) live next to this file.
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
+
+from grading.pipeline import autograde_preprocessors, sanitize_preprocessors
 
 c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file
 
@@ -16,38 +23,28 @@ c.CourseDirectory.root = HERE
 # autograde (chapters shrink their training when NBGRADER_EXECUTION is set), so 60 s is >10x
 # headroom for a slow grading machine, yet an accidental infinite loop costs one minute, not
 # nbgrader's 30 s default that a cold kernel importing torch on a busy server can exceed.
+# Past it the kernel is restarted and only that cell loses its points (grading/execute.py).
 c.Execute.timeout = 60
-c.Execute.interrupt_on_timeout = True
-# Before any cell runs, the grading kernel sends Python warnings to stdout (nbgrader scores
-# any stderr output in a test cell as a failure) and records the test functions it guards
-# against tampering. nbgrader's own default for Python kernels is kept.
+# Each grading kernel starts inside the sandbox (grading/sandbox.py; bubblewrap on Linux).
+c.Execute.kernel_manager_class = "grading.kernel_manager.SandboxedKernelManager"
+# Before any cell runs, the kernel gets `__dlbook_record__`, which test cells (rewritten by the
+# grader) use to send the values they check out of the kernel; warnings go to stdout.
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
-    "--IPKernelApp.exec_lines=import helpers.grading as _g; _g.prepare_grading_kernel(); del _g",
+    "--IPKernelApp.exec_lines=import grading.recorder as _r; _r.install(); del _r",
 ]
 
-# Tests are always restored from the instructor's source before grading (nbgrader's
-# OverwriteCells does this for every locked cell and every test cell).
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
-# After the kernel finishes, submissions whose code rebinds what the tests rely on
-# (`check_close = ...`, `torch.allclose = ...`, `setattr(...)`, `exec(...)`) get no points for
-# any test: see tools/grading_plugins.py. The rest is nbgrader's default pipeline.
-c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
-    "tools.grading_plugins.RefuseTampering",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+# nbgrader's default pipelines: a check of the notebook's structure first; Execute replaced by the sandboxed, recording one, the
+# verdict right after it and the TA's flags at the end (grading/pipeline.py).
+c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
+c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Feedback shows students their scores and the visible tests, never the hidden ones: neither
-# their source nor the tracebacks of failed hidden asserts.
+# their source nor anything printed or raised while they ran.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "tools.grading_plugins.RedactHiddenTests",
+    "grading.feedback.RedactHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

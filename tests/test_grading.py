@@ -2,9 +2,9 @@
 
 Per chapter, in one temporary course: the instructor's source earns full marks; the untouched
 release earns 0; one exercise answered wrongly loses exactly that exercise's points, also when
-the student replaced its visible test with `pass`, and a wrong answer that also rebinds the
-check functions earns nothing at all; an answer that emits a Python warning still
-earns full marks; and no feedback file shows hidden-test source.
+the student replaced its visible test with `pass`, deleted or unmarked it, or rebound the check
+functions; an answer that emits a Python warning still earns full marks; and no feedback file
+shows hidden-test source.
 """
 import ast
 import copy
@@ -119,12 +119,10 @@ def test_deleting_or_unmarking_a_failing_test_does_not_help(graded):
     assert graded["scores"]["unmarked_test"] == graded["scores"]["one_wrong"]
 
 
-def test_rebinding_the_check_functions_earns_nothing(graded):
-    score, _ = graded["scores"]["sneaky"]
-    assert score == 0, graded["course"].cell_scores(graded["slug"], "sneaky")
-    page = graded["course"].root / "feedback" / "sneaky" / graded["slug"]
-    text = next(page.glob("*.html")).read_text(encoding="utf-8")
-    assert "Not graded: this submission changes the functions the tests use" in text
+def test_rebinding_the_check_functions_does_not_help(graded):
+    # The verdict is reached outside the kernel: no-op checks change nothing.
+    assert graded["scores"]["sneaky"] == graded["scores"]["one_wrong"], \
+        graded["course"].cell_scores(graded["slug"], "sneaky")
 
 
 def test_a_warning_from_student_code_costs_nothing(graded):
