@@ -71,7 +71,9 @@ def load(path, *, net, optimizer, scheduler=None, scaler=None) -> dict:
     # Loaded on the CPU: the RNG states must be CPU tensors; load_state_dict moves the rest.
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as err:
+    # Bytes that are not a torch file fail inside the unpickler in many ways (seen: IndexError).
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, IndexError, KeyError,
+            TypeError, AttributeError) as err:
         raise ValueError(f"{path} is not a checkpoint PyTorch can read ({type(err).__name__}): "
                          "delete it, or pass checkpoint= another path, to start afresh."
                          ) from err
