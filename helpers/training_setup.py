@@ -41,6 +41,10 @@ def check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight
 
 
 def resolve_device(device) -> torch.device:
+    """`device` as a torch.device; None means `try_gpu()`. Every entry point that takes a
+    `device=` (train, evaluate_accuracy, the loaders) goes through here, so a name PyTorch
+    does not know, or a CUDA device this machine lacks, gives the book's message instead of
+    torch's "Found no NVIDIA driver" at the first tensor moved there."""
     try:
         device = try_gpu() if device is None else torch.device(device)
     except (RuntimeError, TypeError):
