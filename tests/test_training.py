@@ -2,7 +2,8 @@
 and explains every mistake a student can make.
 
 Most tests train tiny models on in-memory tensors for a few epochs (well under a second each);
-the proof that it learns (LeNet on scikit-learn's digits) is marked slow.
+the proof that it learns (LeNet on scikit-learn's digits) is marked slow, as are the runs of
+several seconds (resume equality, both loaders, torch.compile, the text-plot host-read count).
 """
 import math
 import re
@@ -116,6 +117,7 @@ def resumable_run(folder):
     return mlp(dropout=0.3), loader, options
 
 
+@pytest.mark.slow  # trains 4 + 4 epochs with a DataLoader (~1 s idle, 7-9 s on a loaded 2-core box)
 @pytest.mark.parametrize("how", ["finished 2 of 2 epochs", "interrupted in epoch 3"])
 def test_resume_equals_uninterrupted_run(tmp_path, how):
     """Train, stop, resume to 4 epochs: the same history and weights as 4 epochs in one go."""
@@ -414,6 +416,7 @@ def test_compile_on_cpu():
     assert history.train_loss[-1] < history.train_loss[0]
 
 
+@pytest.mark.slow  # trains LeNet twice on 256 images (14 s on a loaded 2-core machine)
 def test_fast_loader_and_dataloader_on_fake_fashion_mnist(tmp_path):
     """Both of helpers.loaders' paths feed train() unchanged."""
     from helpers.fake_data import write_fake_fashion_mnist
@@ -450,7 +453,8 @@ def count_host_reads(monkeypatch, fn):
     return counter["n"]
 
 
-@pytest.mark.parametrize("plot", ["off", "text"])
+# "off" stays in the fast subset; "text" (the same loop plus text plot lines) only in the full run.
+@pytest.mark.parametrize("plot", ["off", pytest.param("text", marks=pytest.mark.slow)])
 def test_host_reads_do_not_grow_with_the_number_of_batches(monkeypatch, plot, capsys):
     """10 or 40 batches per epoch: the same number of tensor -> host reads (the plot's few
     points and the epoch's end), so the loop never waits for the device inside an epoch."""
