@@ -84,8 +84,8 @@ def main(argv=None) -> None:
         (f"- fast path one-off costs: first load (verify, decode, write cache) {first_load:.2f} s;"
          f" load from cache {cached_load:.2f} s"),
         "",
-        "| path | workers | epochs | best epoch (s) | mean epoch (s) | examples/s (best) | "
-        "fast / this |",
+        ("| path | workers | epochs | best epoch (s) | mean epoch (s) | examples/s (best) | "
+        "fast / this |"),
         "|---|---|---|---|---|---|---|",
     ]
     for name, workers, times in rows:

@@ -39,11 +39,11 @@ def main() -> None:
     table = "\n".join([
         "# `import helpers` over `import torch`",
         "",
-        f"{date.today()}, {platform.processor() or platform.machine()}, "
-        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}.",
+        (f"{date.today()}, {platform.processor() or platform.machine()}, "
+        f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}."),
         "Command: `./dlbook python -m benchmarks.bench_import`",
         "",
-        "| | median of %d fresh interpreters |" % RUNS,
+        f"| | median of {RUNS} fresh interpreters |",
         "|---|---|",
         f"| `import torch` | {statistics.median(torch_only):.3f} s |",
         f"| `import torch, helpers` | {statistics.median(with_helpers):.3f} s |",

@@ -205,21 +205,21 @@ def bench_lenet(args, device):
     notes.append(f"- helpers.train: wall-clock examples/sec per round {per_round}; "
                  f"{o['draws']} PNG frames rendered")
     lines = [
-        f"LeNet (sigmoid, the notes' version) on synthetic Fashion-MNIST "
+        (f"LeNet (sigmoid, the notes' version) on synthetic Fashion-MNIST "
         f"({args.n_train} train / {args.n_test} test images, 1x28x28), batch {args.batch_size}, "
         f"lr {args.lr}, {args.epochs} epochs, device {device}. Best of {args.rounds} "
         f"alternating rounds per loop. Wall clock: the whole train call (data, evaluation, "
-        f"plotting).", "",
-        "| loop | wall-clock examples/sec | compute examples/sec | test acc | wall s "
-        "| helpers.train is faster by |",
+        f"plotting)."), "",
+        ("| loop | wall-clock examples/sec | compute examples/sec | test acc | wall s "
+        "| helpers.train is faster by |"),
         "|---|---:|---:|---:|---:|---:|",
         *rows,
-        f"| helpers.train: on-device loader; device-side sums; throttled plot "
+        (f"| helpers.train: on-device loader; device-side sums; throttled plot "
         f"| {eps(o):.0f} | {o['compute_examples_per_sec']:.0f} | {o['test_acc']:.3f} "
-        f"| {o['wall_s']:.1f} | |", "",
+        f"| {o['wall_s']:.1f} | |"), "",
         *notes,
-        f"- one-time decode of the dataset for the on-device loader (not in the table): "
-        f"{decode_s:.2f} s",
+        (f"- one-time decode of the dataset for the on-device loader (not in the table): "
+        f"{decode_s:.2f} s"),
         f"- load average (1/5/15 min) before and after each round: {' | '.join(loads)}",
     ]
     write_results("train_lenet", "helpers.train vs the d2l loop: LeNet", lines, device)
@@ -235,9 +235,9 @@ def bench_resnet(args, device):
     from helpers.training import train
 
     cuda = device.type == "cuda"
-    options = dict(momentum=0.9, weight_decay=5e-4, scheduler={args.resnet_epochs // 2: 0.01},
-                   amp="bf16" if cuda else None, channels_last=cuda, compile=args.compile,
-                   plot=False)
+    options = {"momentum": 0.9, "weight_decay": 5e-4, "scheduler": {args.resnet_epochs // 2: 0.01},
+               "amp": "bf16" if cuda else None, "channels_last": cuda, "compile": args.compile,
+               "plot": False}
     with tempfile.TemporaryDirectory() as root:
         write_fake_cifar10(root, n_train=args.resnet_n_train, n_test=args.resnet_n_test)
         train_iter, test_iter = load_data_cifar10(args.resnet_batch_size, root=root, device=device)
@@ -259,17 +259,17 @@ def bench_resnet(args, device):
     subset = "" if args.resnet_n_train >= 50000 else ": a small subset, so that the CPU run " \
         "finishes in minutes (the cost per image does not depend on the dataset size)"
     lines = [
-        f"ResNet-20 on synthetic CIFAR-10 ({args.resnet_n_train} train / {args.resnet_n_test} "
+        (f"ResNet-20 on synthetic CIFAR-10 ({args.resnet_n_train} train / {args.resnet_n_test} "
         f"test images{subset}), batch {args.resnet_batch_size}, {args.resnet_epochs} epochs, "
         f"SGD momentum 0.9, weight decay 5e-4, lr 0.1 then 0.01 from epoch "
         f"{args.resnet_epochs // 2 + 1}, crop+flip on the device; options: "
         f"amp={options['amp']}, channels_last={options['channels_last']}, "
-        f"compile={options['compile']}; device {device}.", "",
-        "| wall time, 10 epochs incl. evaluation | wall-clock examples/sec "
-        "| compute examples/sec | final test acc |",
+        f"compile={options['compile']}; device {device}."), "",
+        ("| wall time, 10 epochs incl. evaluation | wall-clock examples/sec "
+        "| compute examples/sec | final test acc |"),
         "|---:|---:|---:|---:|",
-        f"| {wall:.1f} s | {examples / wall:.0f} | "
-        f"{examples / sum(history.compute_seconds):.0f} | {history.test_acc[-1]:.3f} |", "",
+        (f"| {wall:.1f} s | {examples / wall:.0f} | "
+        f"{examples / sum(history.compute_seconds):.0f} | {history.test_acc[-1]:.3f} |"), "",
         f"- per-epoch wall seconds: {', '.join(f'{s:.2f}' for s in history.seconds)}",
         f"- load average (1/5/15 min) before and after: {load_before} | {load_average()}",
     ]
@@ -302,10 +302,11 @@ def main(argv=None):
     # CPU sizes keep the whole run to a few minutes on 2 cores; GPU sizes are the real ones.
     # 60,000 / 10,000 images is the real Fashion-MNIST's size; on the CPU 5 epochs are enough
     # for the sigmoid LeNet to leave its initial plateau (lr 0.9 needs ~900 steps).
-    defaults = dict(epochs=10 if gpu else 5, n_train=60000, n_test=10000,
-                    rounds=1 if gpu else 3,
-                    resnet_n_train=50000 if gpu else 4000, resnet_n_test=10000 if gpu else 1000,
-                    resnet_batch_size=512 if gpu else 128)
+    defaults = {"epochs": 10 if gpu else 5, "n_train": 60000, "n_test": 10000,
+                "rounds": 1 if gpu else 3,
+                "resnet_n_train": 50000 if gpu else 4000,
+                "resnet_n_test": 10000 if gpu else 1000,
+                "resnet_batch_size": 512 if gpu else 128}
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)

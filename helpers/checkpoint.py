@@ -6,17 +6,19 @@ and every random number generator (torch CPU and CUDA, NumPy, Python). Restoring
 what makes a resumed run *identical* to an uninterrupted one: a shuffling DataLoader and dropout
 draw the same numbers they would have drawn.
 
-The file is written to `path.tmp` and then renamed, so an interrupt during saving leaves the
-previous checkpoint intact.
+The file is written with `helpers.files.atomic_write` (a temporary name, flushed to disk, then
+renamed), so an interrupt during saving leaves the previous checkpoint intact.
 """
-import os
+import pickle
 import random
 from pathlib import Path
 
 import numpy as np
 import torch
 
-FORMAT = 1
+from .files import atomic_write
+
+FORMAT = 1  # bump when the layout of the saved dict changes; load() then refuses old files
 
 
 def rng_state() -> dict:
@@ -59,19 +61,27 @@ def save(path, *, net, optimizer, scheduler=None, scaler=None, epoch: int, histo
         "rng": rng_state(),
         "extra": extra or {},
     }
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # atomic on POSIX and Windows
+    # fsync: a checkpoint exists to survive crashes, power cuts included.
+    atomic_write(path, lambda tmp: torch.save(state, tmp), fsync=True)
 
 
 def load(path, *, net, optimizer, scheduler=None, scaler=None) -> dict:
     """Restore a checkpoint into these objects (and the RNGs); return it (epoch, history, extra)."""
     path = Path(path)
     # Loaded on the CPU: the RNG states must be CPU tensors; load_state_dict moves the rest.
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if state.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a helpers.train checkpoint (format "
-                         f"{state.get('format')!r}); delete it or pass another checkpoint path.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    # Bytes that are not a torch file fail inside the unpickler in many ways (seen: IndexError).
+    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, IndexError, KeyError,
+            TypeError, AttributeError) as err:
+        raise ValueError(f"{path} is not a checkpoint PyTorch can read ({type(err).__name__}): "
+                         "delete it, or pass checkpoint= another path, to start afresh."
+                         ) from err
+    found = state.get("format") if isinstance(state, dict) else None
+    if found != FORMAT:
+        raise ValueError(f"{path} is not a helpers.train checkpoint of format {FORMAT} (found "
+                         f"format {found!r}; a bare state_dict has none): delete it, or pass "
+                         "checkpoint= another path, to start afresh.")
     try:
         net.load_state_dict(state["model"])
     except RuntimeError as err:

@@ -21,7 +21,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import pickle
 from pathlib import Path
 from typing import ClassVar
@@ -29,6 +28,7 @@ from typing import ClassVar
 import numpy as np
 
 from .datasets import CIFAR10, CIFAR10_CLASSES, FASHION_MNIST, MANIFEST, all_files
+from .files import atomic_write
 
 
 def _class_images(rng, labels, shape, cells: int) -> np.ndarray:
@@ -57,16 +57,16 @@ def _prepare_folder(folder: Path, dataset_files) -> None:
 
 
 def _write(path: Path, data: bytes) -> str:
-    path.write_bytes(data)
+    """Write `data` atomically and return its MD5 (what the manifest records)."""
+    atomic_write(path, data)
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 def _write_manifest(folder: Path, writer: str, md5: dict, **details) -> None:
     manifest = {"synthetic": True, "written_by": f"helpers.fake_data.{writer}", **details,
                 "md5": md5}
-    tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=1))
-    os.replace(tmp, folder / MANIFEST)
+    # Written last, and atomically: a folder with a manifest holds a complete dataset.
+    atomic_write(folder / MANIFEST, json.dumps(manifest, indent=1))
 
 
 def _idx(array: np.ndarray) -> bytes:

@@ -9,7 +9,8 @@ DataLoader path (`fashion_mnist_dataloaders`, `cifar10_dataloaders`): torchvisio
 PIL images, `transforms` per image, worker processes: what chapter 04 teaches. Both paths give
 the same tensors: `ToTensor` is x / 255 in float32, `Normalize` is (x - mean) / std, resizing is
 bilinear without antialiasing on the float image, and CIFAR-10's training augmentation is
-RandomCrop(32, padding=4) + RandomHorizontalFlip; only the random draws differ.
+RandomCrop(32, padding=CIFAR10_CROP_PADDING) + RandomHorizontalFlip; only the random draws
+differ.
 """
 import math
 import os
@@ -26,13 +27,16 @@ from .datasets import (
     torchvision_cifar10,
     torchvision_fashion_mnist,
 )
-from .devices import try_gpu
 from .runtime import is_autograding
+from .training_setup import resolve_device
 
 # Per-channel mean and standard deviation of the CIFAR-10 training pixels in [0, 1]
 # (the std over all pixels, not the often-copied 0.2023, 0.1994, 0.2010).
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2470, 0.2435, 0.2616)
+# CIFAR-10's standard augmentation (He et al. 2016, as in the notes): pad each side by 4 black
+# pixels, crop a random 32x32 window, so an image shifts by up to 4 pixels (1/8 of its width).
+CIFAR10_CROP_PADDING = 4
 
 
 def _pair(size):
@@ -46,7 +50,7 @@ def _pair(size):
     return (int(size[0]), int(size[1]))
 
 
-def random_crop_flip(images: torch.Tensor, padding: int = 4) -> torch.Tensor:
+def random_crop_flip(images: torch.Tensor, padding: int = CIFAR10_CROP_PADDING) -> torch.Tensor:
     """Per-image random crop of the zero-padded image, then a horizontal flip with probability 1/2.
 
     `images` is (B, C, H, W) of any dtype (uint8 here, before normalising, so padding is black as
@@ -85,7 +89,7 @@ class ImagesOnDevice:
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
-        self.device = try_gpu() if device is None else torch.device(device)
+        self.device = resolve_device(device)  # None: the GPU if any; 'cuda' without one: says so
         self.images = images.to(self.device)                 # (N, C, H, W) uint8
         self.labels = labels.to(self.device, torch.int64)    # (N,)
         self.batch_size = int(batch_size)
@@ -132,7 +136,7 @@ class ImagesOnDevice:
                 x = self.images.index_select(0, index)
                 y = self.labels.index_select(0, index)
             if self.augment:
-                x = random_crop_flip(x, padding=4)
+                x = random_crop_flip(x, padding=CIFAR10_CROP_PADDING)
             yield self.to_float(x), y
 
     def __repr__(self) -> str:
@@ -149,7 +153,7 @@ def load_data_fashion_mnist(batch_size: int, resize=None, root=None, device=None
     every epoch, the test order is fixed. `root` as in `helpers.datasets.data_root`.
     Downloads the data the first time (about 30 MB).
     """
-    device = try_gpu() if device is None else torch.device(device)
+    device = resolve_device(device)  # before reading any data: a wrong device fails fast
     root = _root_for_this_run(FASHION_MNIST, root)
     common = {"resize": resize, "device": device, "classes": FASHION_MNIST_CLASSES}
     train = ImagesOnDevice(*load_decoded(FASHION_MNIST, "train", root), batch_size,
@@ -165,7 +169,7 @@ def load_data_cifar10(batch_size: int, root=None, device=None, augment: bool = T
     every training batch is randomly cropped (padding 4) and flipped on the device; the test
     set never is. Downloads the data the first time (about 170 MB).
     """
-    device = try_gpu() if device is None else torch.device(device)
+    device = resolve_device(device)  # before reading any data: a wrong device fails fast
     root = _root_for_this_run(CIFAR10, root)
     common = {"mean": CIFAR10_MEAN, "std": CIFAR10_STD, "device": device,
               "classes": CIFAR10_CLASSES}
@@ -220,7 +224,8 @@ def cifar10_transform(augment: bool):
 
     steps = []
     if augment:
-        steps += [transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip()]
+        steps += [transforms.RandomCrop(32, padding=CIFAR10_CROP_PADDING),
+                  transforms.RandomHorizontalFlip()]
     steps += [transforms.ToTensor(), transforms.Normalize(CIFAR10_MEAN, CIFAR10_STD)]
     return transforms.Compose(steps)
 

@@ -112,7 +112,45 @@ def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer=
     plot: True draws a live plot (nothing under the autograder), False none, or an Animator.
     """
     setup.check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp,
-                     checkpoint, resume)
+                          checkpoint, resume)
+    run = _prepare(net, train_iter, device, optimizer, lr, momentum, weight_decay, scheduler,
+                   loss, init, amp, channels_last, compile)
+    history, start = _resume(run, checkpoint) if resume else (History(), 0)
+    animator = _animator_for(plot, num_epochs, history)
+    print(f"training on {run.device}")
+    num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
+    try:
+        with setup.cudnn_benchmark(run.device):
+            for epoch in range(start, num_epochs):
+                num_batches = _one_epoch(run, train_iter, test_iter, epoch, num_batches,
+                                         history, animator, checkpoint)
+    finally:
+        animator.flush()
+    _print_summary(history, start, run.device)
+    return history
+
+
+train_ch6 = train  # the name the lecture notes use
+
+
+# -- setting up ------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """Everything one `train` call builds before its first epoch."""
+    net: nn.Module            # the student's module (saved in checkpoints)
+    model: nn.Module          # what runs the batches: `net`, or `torch.compile(net)`
+    opt: torch.optim.Optimizer
+    sched: object             # an LRScheduler or None
+    scaler: object            # a GradScaler for fp16, else None
+    autocast: object          # a function returning the autocast context (or a null one)
+    channels_last: bool
+    device: torch.device
+    step: "_Step"
+
+
+def _prepare(net, train_iter, device, optimizer, lr, momentum, weight_decay, scheduler, loss,
+             init, amp, channels_last, compile) -> _Run:
+    """Device, initialisation, optimizer, schedule, scaler and the per-batch step."""
     device = setup.resolve_device(device)
     if amp == "fp16" and device.type != "cuda":
         raise ValueError(f"amp='fp16' needs a CUDA GPU, not {device}; use amp='bf16' or None.")
@@ -124,56 +162,59 @@ def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer=
     opt = setup.make_optimizer(optimizer, net, lr, momentum, weight_decay, device)
     sched = setup.make_scheduler(scheduler, opt)
     scaler = torch.amp.GradScaler(device.type) if amp == "fp16" else None
-
-    history, start = History(), 0
-    if resume and Path(checkpoint).exists():
-        state = ckpt.load(checkpoint, net=net, optimizer=opt, scheduler=sched, scaler=scaler)
-        history, start = History(**state["history"]), state["epoch"]
-        print(f"resuming from {checkpoint} after epoch {start}")
     model = torch.compile(net) if compile else net
-    loss_fn = loss if loss is not None else nn.CrossEntropyLoss()
     autocast = ((lambda: torch.autocast(device.type, dtype=setup.AMP_DTYPES[amp])) if amp
                 else contextlib.nullcontext)
-    step = _Step(model, loss_fn, opt, scaler, autocast, channels_last, device,
-                 check_labels=loss is None)
+    step = _Step(model, loss if loss is not None else nn.CrossEntropyLoss(), opt, scaler,
+                 autocast, channels_last, device, check_labels=loss is None)
+    return _Run(net, model, opt, sched, scaler, autocast, channels_last, device, step)
+
+
+def _resume(run: _Run, checkpoint) -> tuple[History, int]:
+    """(history so far, epochs done) from `checkpoint` if it exists, else a fresh start."""
+    if not Path(checkpoint).exists():
+        return History(), 0
+    state = ckpt.load(checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched,
+                      scaler=run.scaler)
+    print(f"resuming from {checkpoint} after epoch {state['epoch']}")
+    return History(**state["history"]), state["epoch"]
+
+
+def _animator_for(plot, num_epochs, history: History) -> Animator:
+    """The Animator `plot=` asks for, already showing the epochs a resumed run has."""
     animator = plot if isinstance(plot, Animator) else Animator(
         xlabel="epoch", xlim=[1, num_epochs], legend=["train loss", "train acc", "test acc"],
         mode=None if plot else "off")
     for e, row in enumerate(zip(history.train_loss, history.train_acc, history.test_acc)):
-        animator.add(e + 1, row)  # a resumed run shows the epochs it already has
-
-    print(f"training on {device}")
-    num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
-    try:
-        with setup.cudnn_benchmark(device):
-            for epoch in range(start, num_epochs):
-                tic = time.perf_counter()
-                metric, compute, num_batches = _train_epoch(step, train_iter, epoch, num_batches,
-                                                            animator)
-                correct, count = _count_correct(model, test_iter, device, autocast, channels_last)
-                train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
-                test_acc = float(correct) / count
-                history.append(epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc,
-                               test_acc=test_acc, lr=float(opt.param_groups[0]["lr"]),
-                               seconds=time.perf_counter() - tic, compute_seconds=compute,
-                               examples=int(metric[2]))
-                if sched is not None:
-                    sched.step()
-                animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-                if checkpoint is not None:
-                    ckpt.save(checkpoint, net=net, optimizer=opt, scheduler=sched,
-                              scaler=scaler, epoch=epoch + 1, history=history.as_dict())
-                history.seconds[-1] = time.perf_counter() - tic  # plot and checkpoint included
-    finally:
-        animator.flush()
-    _print_summary(history, start, device)
-    return history
-
-
-train_ch6 = train  # the name the lecture notes use
+        animator.add(e + 1, row)
+    return animator
 
 
 # -- one epoch ---------------------------------------------------------------------------------
+def _one_epoch(run: _Run, train_iter, test_iter, epoch, num_batches, history: History,
+               animator, checkpoint):
+    """Train, evaluate, record, step the schedule, plot and save; return the batch count."""
+    tic = time.perf_counter()
+    metric, compute, num_batches = _train_epoch(run.step, train_iter, epoch, num_batches,
+                                                animator)
+    correct, count = _count_correct(run.model, test_iter, run.device, run.autocast,
+                                    run.channels_last)
+    train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+    test_acc = float(correct) / count
+    history.append(epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc,
+                   test_acc=test_acc, lr=float(run.opt.param_groups[0]["lr"]),
+                   seconds=time.perf_counter() - tic, compute_seconds=compute,
+                   examples=int(metric[2]))
+    if run.sched is not None:
+        run.sched.step()
+    animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+    if checkpoint is not None:
+        ckpt.save(checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched,
+                  scaler=run.scaler, epoch=epoch + 1, history=history.as_dict())
+    history.seconds[-1] = time.perf_counter() - tic  # plot and checkpoint included
+    return num_batches
+
+
 class _Step:
     """Forward, backward and optimizer step for one batch, plus first-batch sanity checks."""
 
@@ -238,24 +279,18 @@ def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
 
 def _count_correct(model, data_iter, device, autocast, channels_last):
     """(correct count as a device tensor, number of examples) over data_iter, in eval mode."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
     correct, count = torch.zeros((), dtype=torch.int64, device=device), 0
-    try:
-        # no_grad, not inference_mode: a lazy layer first run here would otherwise get
-        # inference-only parameters that training cannot use afterwards.
-        with torch.no_grad(), autocast():
-            for batch in data_iter:
-                X, y = setup.to_device(batch, device, channels_last, "the evaluation data")
-                try:
-                    correct += _num_correct(model(X), y)
-                except RuntimeError as err:
-                    setup.explain_error(err, device, X)
-                    raise
-                count += X.shape[0]
-    finally:
-        for m, mode in modes:
-            m.training = mode
+    # no_grad, not inference_mode: a lazy layer first run here would otherwise get
+    # inference-only parameters that training cannot use afterwards.
+    with setup.eval_mode(model), torch.no_grad(), autocast():
+        for batch in data_iter:
+            X, y = setup.to_device(batch, device, channels_last, "the evaluation data")
+            try:
+                correct += _num_correct(model(X), y)
+            except RuntimeError as err:
+                setup.explain_error(err, device, X)
+                raise
+            count += X.shape[0]
     if count == 0:
         raise ValueError("The evaluation data (test_iter) yielded no batches: check its size "
                          "and batch size, or that a generator was not already used up.")

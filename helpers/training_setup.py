@@ -41,6 +41,10 @@ def check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight
 
 
 def resolve_device(device) -> torch.device:
+    """`device` as a torch.device; None means `try_gpu()`. Every entry point that takes a
+    `device=` (train, evaluate_accuracy, the loaders) goes through here, so a name PyTorch
+    does not know, or a CUDA device this machine lacks, gives the book's message instead of
+    torch's "Found no NVIDIA driver" at the first tensor moved there."""
     try:
         device = try_gpu() if device is None else torch.device(device)
     except (RuntimeError, TypeError):
@@ -129,16 +133,30 @@ def explain_error(err: RuntimeError, device, X) -> None:
                            f"do not accept: convert the data with {hint}.") from err
 
 
+@contextlib.contextmanager
+def eval_mode(net: nn.Module):
+    """Run the block with every submodule in eval mode, then give each its own mode back.
+
+    Eval mode turns dropout off and makes batch norm use its running statistics. Each module's
+    own flag is restored, not `net.train()`: a submodule the student froze with `.eval()` stays
+    frozen. Restored in `finally`, so an error inside the block leaves the modes as they were.
+    """
+    modes = [(m, m.training) for m in net.modules()]
+    net.eval()
+    try:
+        yield net
+    finally:
+        for m, mode in modes:
+            m.training = mode
+
+
 def xavier_init(net, train_iter, device) -> None:
     """Xavier-uniform init of Linear and Conv2d weights; lazy layers are sized on one batch."""
     if any(isinstance(p, nn.parameter.UninitializedParameter) for p in net.parameters()):
         X, _ = to_device(next(iter(train_iter)), device, False, "train_iter")
-        modes = [(m, m.training) for m in net.modules()]
-        net.to(device).eval()
-        with torch.no_grad():
+        net.to(device)
+        with eval_mode(net), torch.no_grad():  # eval: one image must not update BN statistics
             net(X[:1])
-        for m, mode in modes:
-            m.training = mode
     for m in net.modules():
         if isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)

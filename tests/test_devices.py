@@ -16,7 +16,14 @@ def test_cpu_when_there_is_no_accelerator(no_accelerators):
     assert helpers.try_gpu() == torch.device("cpu")
     assert helpers.try_gpu(3) == torch.device("cpu")
     assert helpers.try_all_gpus() == [torch.device("cpu")]
-    assert helpers.num_gpus() == 0
+
+
+def test_num_gpus_counts_what_cuda_sees(monkeypatch):
+    """num_gpus follows torch's count (stubbed to 3), and on this machine equals the real one."""
+    assert helpers.num_gpus() == torch.cuda.device_count()
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 3)
+    assert helpers.num_gpus() == 3
+    assert len(helpers.try_all_gpus()) == 3
 
 
 def test_cuda_first_then_fallback(monkeypatch, no_accelerators):
@@ -35,9 +42,46 @@ def test_mps_when_no_cuda(monkeypatch, no_accelerators):
     assert helpers.try_all_gpus() == [torch.device("mps")]
 
 
-def test_synchronize_is_harmless_without_a_gpu(no_accelerators):
+@pytest.fixture
+def device_syncs(monkeypatch):
+    """Record the device syncs `synchronize` asks torch for, CUDA and MPS both 'present'."""
+    calls = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda *args: calls.append("cuda"))
+    monkeypatch.setattr(devices, "_mps_available", lambda: True)
+    monkeypatch.setattr(torch.mps, "synchronize", lambda: calls.append("mps"))
+    return calls
+
+
+@pytest.mark.parametrize("device, expected", [
+    (None, ["cuda", "mps"]),                  # no device named: wait for every GPU in use
+    ("cuda", ["cuda"]), ("cuda:1", ["cuda"]), (torch.device("cuda:0"), ["cuda"]),
+    ("mps", ["mps"]),
+    ("cpu", []),                              # the CPU computes synchronously: nothing to wait for
+])
+def test_synchronize_waits_for_the_named_device_only(device_syncs, device, expected):
+    helpers.synchronize(device)
+    assert device_syncs == expected
+
+
+def test_synchronize_never_starts_cuda(device_syncs, monkeypatch):
+    """CUDA present but never used in this process: no sync (it would initialise the driver)."""
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: False)
+    monkeypatch.setattr(devices, "_mps_available", lambda: False)
+    helpers.synchronize()
+    helpers.synchronize("cuda")
+    assert device_syncs == []
+
+
+def test_synchronize_without_a_gpu_really_returns(no_accelerators):
+    """The real torch calls on a machine without CUDA or MPS: returning at all is the check
+    (torch.cuda.synchronize would raise here), so this test fails if the guard is removed."""
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
     helpers.synchronize()
     helpers.synchronize("cpu")
+    helpers.synchronize("cuda")
 
 
 @pytest.mark.gpu

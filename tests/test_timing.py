@@ -40,12 +40,21 @@ def test_accumulator_sums_and_resets():
     assert acc[0] == 0.0 and len(acc) == 2
 
 
-def test_accumulator_keeps_tensors_on_their_device_until_read():
+def test_accumulator_keeps_tensors_on_their_device_until_read(monkeypatch):
+    """add() never copies a tensor to the host (on a GPU that would wait for it); acc[i] does."""
+    reads = []
+    for name in ("item", "__float__", "tolist", "cpu", "numpy"):
+        real = getattr(torch.Tensor, name)
+        monkeypatch.setattr(torch.Tensor, name,
+                            lambda self, *a, _real=real, _name=name, **k:
+                            reads.append(_name) or _real(self, *a, **k))
     acc = helpers.Accumulator(1)
     acc.add(torch.tensor(2.0))
     acc.add(torch.tensor(3.0))
-    assert isinstance(acc.data[0], torch.Tensor)   # no host copy while accumulating
-    assert acc[0] == 5.0 and isinstance(acc[0], float)
+    assert reads == [], f"add() read a tensor on the host: {reads}"
+    value = acc[0]
+    assert value == 5.0 and isinstance(value, float)
+    assert reads == ["__float__"]  # the one host copy, when the value is read
 
 
 def test_accumulator_wrong_arity_says_so():

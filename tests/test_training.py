@@ -2,7 +2,8 @@
 and explains every mistake a student can make.
 
 Most tests train tiny models on in-memory tensors for a few epochs (well under a second each);
-the proof that it learns (LeNet on scikit-learn's digits) is marked slow.
+the proof that it learns (LeNet on scikit-learn's digits) is marked slow, as are the runs of
+several seconds (resume equality, both loaders, torch.compile, the text-plot host-read count).
 """
 import math
 import re
@@ -13,6 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from helpers import training
 from helpers.animator import Animator
 from helpers.models import lenet
 from helpers.training import History, evaluate_accuracy, train, train_ch6
@@ -115,6 +117,7 @@ def resumable_run(folder):
     return mlp(dropout=0.3), loader, options
 
 
+@pytest.mark.slow  # trains 4 + 4 epochs with a DataLoader (~1 s idle, 7-9 s on a loaded 2-core box)
 @pytest.mark.parametrize("how", ["finished 2 of 2 epochs", "interrupted in epoch 3"])
 def test_resume_equals_uninterrupted_run(tmp_path, how):
     """Train, stop, resume to 4 epochs: the same history and weights as 4 epochs in one go."""
@@ -154,6 +157,47 @@ def test_resume_from_another_model_says_so(tmp_path):
                     checkpoint=tmp_path / "c.pt", resume=True, num_epochs=3)
 
 
+@pytest.mark.parametrize("content, message", [
+    ("state_dict", (r"not a helpers.train checkpoint of format 1 \(found format None; a bare "
+                   r"state_dict has none\): delete it")),
+    ("format 2", r"found format 2.*delete it, or pass checkpoint= another path"),
+    ("garbage", r"not a checkpoint PyTorch can read.*delete it"),
+])
+def test_resume_from_a_file_that_is_not_our_checkpoint_says_so(tmp_path, content, message):
+    """A weights-only file, a checkpoint from another format version, or not a torch file."""
+    path = tmp_path / "c.pt"
+    if content == "state_dict":
+        torch.save(mlp().state_dict(), path)
+    elif content == "format 2":
+        quick_train(checkpoint=path)
+        state = torch.load(path, weights_only=True)
+        torch.save({**state, "format": 2}, path)
+    else:
+        path.write_bytes(b"these are not the weights you are looking for")
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match=message):
+        quick_train(checkpoint=path, resume=True)
+    assert path.read_bytes() == before  # refused, not overwritten
+
+
+def test_checkpoint_is_written_atomically(tmp_path, monkeypatch):
+    """A save interrupted mid-write leaves the previous checkpoint and no temporary file."""
+    path = tmp_path / "c.pt"
+    quick_train(checkpoint=path, num_epochs=1)
+    before = path.read_bytes()
+    real_save = torch.save
+
+    def interrupted(obj, f, *args, **kwargs):
+        real_save(obj, f, *args, **kwargs)
+        raise KeyboardInterrupt  # the student presses Stop just after the bytes are written
+
+    monkeypatch.setattr(torch, "save", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        quick_train(checkpoint=path, num_epochs=1)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.pt"]
+
+
 # -- evaluation ----------------------------------------------------------------------------------
 def test_evaluate_accuracy_on_a_list_restores_modes():
     """Accuracy equals the hand count; train mode (and a submodule kept in eval) is restored."""
@@ -170,6 +214,19 @@ def test_evaluate_accuracy_on_a_list_restores_modes():
     assert evaluate_accuracy(net, data) == pytest.approx(expected)
     assert net.training and net[0].training and not net[2].training
     assert all(p.grad is None for p in net.parameters())
+
+
+def test_evaluate_accuracy_restores_modes_when_the_data_fails():
+    """An error in the middle of evaluation (a broken loader) still gives back train mode."""
+    net = mlp(dropout=0.5)
+
+    def broken():
+        yield X8, Y8
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        evaluate_accuracy(net, broken())
+    assert all(m.training for m in net.modules())
 
 
 def test_evaluate_accuracy_accepts_a_dataloader_and_one_hot_labels():
@@ -245,9 +302,42 @@ def test_weight_decay_and_momentum_reach_the_optimizer():
     torch.testing.assert_close(net.idle.detach(), torch.full((3,), (1 - 0.1 * 0.5) ** steps))
 
 
-@pytest.mark.parametrize("optimizer", ["adam", "adamw", torch.optim.Adam])
-def test_optimizer_by_name_or_class(optimizer):
-    assert quick_train(optimizer=optimizer, lr=1e-2).train_loss[-1] < 1.0
+def built_optimizer(**options):
+    """Train quickly and return the optimizer train() built (the scheduler factory receives it)."""
+    seen = []
+
+    def constant_lr(opt):
+        seen.append(opt)
+        return torch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1.0)
+
+    net = mlp()
+    history = quick_train(net=net, scheduler=constant_lr, **options)
+    (opt,) = seen
+    return opt, net, history
+
+
+@pytest.mark.parametrize("optimizer, expected", [
+    ("sgd", torch.optim.SGD), ("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW),
+    ("AdamW", torch.optim.AdamW), (torch.optim.Adam, torch.optim.Adam),
+])
+def test_optimizer_by_name_or_class(optimizer, expected):
+    """The optimizer named is the one built, over the net's parameters, with train()'s lr and
+    weight decay, and it is the one that steps (its state holds the net's parameters)."""
+    opt, net, history = built_optimizer(optimizer=optimizer, lr=1e-2, weight_decay=1e-3)
+    assert type(opt) is expected, f"{optimizer!r} built a {type(opt).__name__}"
+    group = opt.param_groups[0]
+    assert (group["lr"], group["weight_decay"]) == (1e-2, 1e-3), group
+    params = list(net.parameters())
+    assert [id(p) for p in group["params"]] == [id(p) for p in params]
+    if expected is not torch.optim.SGD:  # SGD without momentum keeps no state
+        assert set(opt.state) == set(params), "the optimizer built was not the one stepped"
+    assert history.train_loss[-1] < history.train_loss[0]
+
+
+def test_sgd_momentum_reaches_the_optimizer():
+    opt, _, _ = built_optimizer(optimizer="sgd", momentum=0.9)
+    assert type(opt) is torch.optim.SGD and opt.param_groups[0]["momentum"] == 0.9
+    assert all("momentum_buffer" in state for state in opt.state.values())
 
 
 def test_optimizer_instance_is_used_as_is():
@@ -294,11 +384,28 @@ def test_channels_last_on_cpu_matches_contiguous():
     assert runs[True].train_loss == pytest.approx(runs[False].train_loss, rel=1e-4)
 
 
-def test_bf16_autocast_on_cpu_and_fp16_needs_cuda():
+def conv_output_dtypes(net, **options):
+    """Train `net` one epoch; the set of dtypes its first conv produced, training and testing."""
+    seen = {"train": set(), "eval": set()}
+    net[0].register_forward_hook(
+        lambda module, args, out: seen["train" if module.training else "eval"].add(out.dtype))
     X = torch.rand(32, 1, 28, 28)
     data = [(X, torch.randint(0, 10, (32,)))]
-    history = train(lenet(), data, data, 1, 0.1, CPU, amp="bf16", plot=False)
+    history = train(net, data, data, 1, 0.1, CPU, plot=False, **options)
     assert math.isfinite(history.train_loss[0])
+    return seen
+
+
+def test_bf16_autocast_on_cpu_and_fp16_needs_cuda():
+    """amp="bf16": the convolutions really run in bfloat16 (training and evaluation) while the
+    weights stay float32; without amp they run in float32."""
+    net = lenet()
+    assert conv_output_dtypes(net, amp="bf16") == {"train": {torch.bfloat16},
+                                                    "eval": {torch.bfloat16}}
+    assert net[0].weight.dtype == torch.float32
+    assert conv_output_dtypes(lenet()) == {"train": {torch.float32}, "eval": {torch.float32}}
+    X = torch.rand(32, 1, 28, 28)
+    data = [(X, torch.randint(0, 10, (32,)))]
     with pytest.raises(ValueError, match="fp16.*CUDA"):
         train(lenet(), data, data, 1, 0.1, CPU, amp="fp16", plot=False)
 
@@ -309,6 +416,7 @@ def test_compile_on_cpu():
     assert history.train_loss[-1] < history.train_loss[0]
 
 
+@pytest.mark.slow  # trains LeNet twice on 256 images (14 s on a loaded 2-core machine)
 def test_fast_loader_and_dataloader_on_fake_fashion_mnist(tmp_path):
     """Both of helpers.loaders' paths feed train() unchanged."""
     from helpers.fake_data import write_fake_fashion_mnist
@@ -345,7 +453,8 @@ def count_host_reads(monkeypatch, fn):
     return counter["n"]
 
 
-@pytest.mark.parametrize("plot", ["off", "text"])
+# "off" stays in the fast subset; "text" (the same loop plus text plot lines) only in the full run.
+@pytest.mark.parametrize("plot", ["off", pytest.param("text", marks=pytest.mark.slow)])
 def test_host_reads_do_not_grow_with_the_number_of_batches(monkeypatch, plot, capsys):
     """10 or 40 batches per epoch: the same number of tensor -> host reads (the plot's few
     points and the epoch's end), so the loop never waits for the device inside an epoch."""
@@ -355,7 +464,7 @@ def test_host_reads_do_not_grow_with_the_number_of_batches(monkeypatch, plot, ca
         data = batches(X, y, 8)
         animator = Animator(legend=["train loss", "train acc", "test acc"], mode=plot,
                             min_interval=1e9)
-        counts.append(count_host_reads(monkeypatch, lambda: train(
+        counts.append(count_host_reads(monkeypatch, lambda data=data, animator=animator: train(
             mlp(), data, data[:2], 2, 0.1, CPU, plot=animator)))
     assert counts[0] == counts[1], counts
     assert counts[1] < 2 * 40 / 2  # a handful per epoch, far fewer than the 80 batches
@@ -363,9 +472,19 @@ def test_host_reads_do_not_grow_with_the_number_of_batches(monkeypatch, plot, ca
 
 # -- autograding ---------------------------------------------------------------------------------
 def test_nothing_is_drawn_under_the_autograder(monkeypatch, capsys):
+    """plot=True under nbgrader: the Animator train() makes is off, keeps no points, draws none."""
+    made = []
+
+    class Recorded(Animator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(training, "Animator", Recorded)
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
-    monkeypatch.setattr(Animator, "_draw", lambda self: pytest.fail("drew under autograde"))
     quick_train(num_epochs=2, plot=True)
+    (animator,) = made
+    assert (animator.mode, animator.draws, animator.X) == ("off", 0, [])
     out = capsys.readouterr().out
     assert "epoch" not in out.split("loss")[0]  # no text-mode plot lines either
     assert "examples/sec" in out
@@ -397,6 +516,7 @@ X8, Y8 = blobs(n=16)
      r"output has shape \(16,\); cross-entropy needs \(batch, num_classes\)"),
 ])
 def test_clear_errors(kwargs, message):
+    kwargs = {**kwargs}  # the parametrize dict is shared between reruns: do not pop from it
     data = kwargs.pop("data", [(X8, Y8)])
     with pytest.raises((ValueError, TypeError, RuntimeError), match=message):
         quick_train(data=data, **kwargs)
