@@ -38,6 +38,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .files import atomic_write
+
 ENV_VAR = "DLBOOK_DATA"
 MANIFEST = "dlbook-synthetic.json"
 CACHE_DIR = "dlbook-cache"
@@ -61,6 +63,9 @@ class DatasetNotAvailableError(DataError):
 
 class CorruptDataError(DataError):
     """A file is present but damaged: wrong checksum, truncated archive, bad pickle or cache."""
+
+
+NUM_CLASSES = 10  # Fashion-MNIST and CIFAR-10 both label ten classes, 0..9
 
 
 @dataclass(frozen=True)
@@ -291,7 +296,7 @@ def _sync_unpacked(gz_path: Path) -> bytes:
     data = _gunzip(gz_path)
     plain = gz_path.with_suffix("")  # drop ".gz"
     if not plain.is_file() or plain.stat().st_size != len(data) or plain.read_bytes() != data:
-        _atomic_write_bytes(plain, data)
+        atomic_write(plain, data)
     return data
 
 
@@ -380,12 +385,6 @@ def _digest(images: torch.Tensor, labels: torch.Tensor) -> str:
     return digest.hexdigest()
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)  # readers see the old file or the new one, never half of one
-
-
 def _read_cache(path: Path):
     try:
         cached = torch.load(path, map_location="cpu", weights_only=True)
@@ -421,16 +420,14 @@ def load_decoded(spec: DatasetSpec, split: str, root=None, download: bool = True
     verify_raw_files(spec, root, spec.splits[split])
     decode = _decode_fashion_mnist if spec is FASHION_MNIST else _decode_cifar10
     images, labels = decode(root, split)
-    bad = (labels < 0) | (labels >= 10)
+    bad = (labels < 0) | (labels >= NUM_CLASSES)
     if bool(bad.any()):
         raise CorruptDataError(f"{spec.title} {split} labels outside 0..9 in {root / spec.folder}:"
                                " delete the folder and rerun")
     record = {"format": CACHE_FORMAT, "sources": _stamps(spec, root, split), "md5": expected,
               "digest": _digest(images, labels), "images": images, "labels": labels}
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    torch.save(record, tmp)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: torch.save(record, tmp))
     return images, labels
 
 
