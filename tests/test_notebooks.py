@@ -10,10 +10,24 @@ from tools.build import ROOT
 SOURCES = sorted(ROOT.glob("source/*/*.ipynb"))
 
 
+@pytest.fixture(scope="session")
+def synthetic_data_root(tmp_path_factory):
+    """Small synthetic Fashion-MNIST and CIFAR-10 in torchvision's formats: the chapters that
+    train read them through `helpers.loaders` (via DLBOOK_DATA) instead of downloading."""
+    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+
+    root = tmp_path_factory.mktemp("data")
+    write_fake_fashion_mnist(root, n_train=2000, n_test=500)
+    write_fake_cifar10(root, n_train=2000, n_test=500)
+    return root
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
-def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property):
+def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property,
+                                            synthetic_data_root):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the student's run, full length
+    monkeypatch.setenv("DLBOOK_DATA", str(synthetic_data_root))  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=300, kernel_name="python3",
