@@ -3,8 +3,12 @@ import matplotlib
 import pytest
 import torch
 
-from helpers.lenet_plots import (draw_feature_maps, plot_confusion_matrix, plot_histories,
-                                 show_images)
+from helpers.lenet_plots import (
+    draw_feature_maps,
+    plot_confusion_matrix,
+    plot_histories,
+    show_images,
+)
 from helpers.training import History
 
 matplotlib.use("Agg")

@@ -67,6 +67,36 @@ def test_a_training_loop_counts_its_own_reads_only(read_every_batch, expected):
 def test_tensor_methods_are_restored_even_after_an_error():
     before = {name: getattr(torch.Tensor, name) for name in READING_METHODS}
     with pytest.raises(ZeroDivisionError), count_host_syncs():
-        1 / 0
+        raise ZeroDivisionError("inside the block")
     assert {name: getattr(torch.Tensor, name) for name in READING_METHODS} == before
     assert float(torch.tensor(2.5)) == 2.5 and np.asarray(torch.ones(2).numpy()).sum() == 2
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_on_a_gpu_the_count_grows_exactly_where_cuda_syncs():
+    """CUDA's own sync detector agrees: a per-batch read adds one sync per batch, as counted."""
+    import warnings
+
+    growth = {}
+    for read_every_batch in (False, True):
+        counted, cuda_syncs = [], []
+        for n_batches in (3, 9):
+            g = torch.Generator().manual_seed(0)
+            batches = [(torch.randn(8, 5, generator=g).cuda(),
+                        torch.randint(0, 3, (8,), generator=g).cuda()) for _ in range(n_batches)]
+            net = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)).cuda()
+            _epoch(net, batches[:1], False)  # warm-up: allocator and kernels
+            torch.cuda.synchronize()
+            with warnings.catch_warnings(record=True) as caught, count_host_syncs() as syncs:
+                warnings.simplefilter("always")
+                torch.cuda.set_sync_debug_mode("warn")
+                try:
+                    _epoch(net, batches, read_every_batch)
+                finally:
+                    torch.cuda.set_sync_debug_mode("default")
+            counted.append(syncs.count)
+            cuda_syncs.append(sum("synchroniz" in str(w.message) for w in caught))
+        growth[read_every_batch] = (counted[1] - counted[0], cuda_syncs[1] - cuda_syncs[0])
+    assert growth[False] == (0, 0)
+    assert growth[True][0] == 6 and growth[True][1] >= 6
