@@ -8,7 +8,7 @@ from benchmarks import bench_ch06
 
 @pytest.fixture
 def results_in_tmp(tmp_path, monkeypatch):
-    import benchmarks.bench_train as bench_train
+    from benchmarks import bench_train
 
     monkeypatch.setattr(bench_train, "RESULTS", tmp_path)
     return tmp_path
