@@ -1,13 +1,15 @@
-"""Dispatch: grade every submission of one assignment, one student at a time, never losing one.
+"""Dispatch: grade every submission of one assignment, never losing one.
 
-    python -m grading autograde NN_slug [--student S ...] [nbgrader options]
+    python -m grading autograde NN_slug [--student S ...] [--workers N] [--dask ADDRESS]
+                                        [--db-url URL] [--force] [nbgrader options]
 
 1. the sandbox must be available (or explicitly opted out of); 2. the instructor's version is
 recorded in the gradebook; 3. each student is graded by `nbgrader autograde NN_slug --student S
---force` in its own process (`grade_student`, the unit a parallel runner distributes), so one
-broken submission cannot abort the batch, with the course and the other students' gradebook
-rows checked before and after; 4. every graded student gets feedback; 5. a summary of scores
-and flags for the TA. Exit status 1 if any student could not be graded (they are flagged).
+--force` in its own process (`grade_student`), so one broken submission cannot abort the batch
+-- several at once on this machine or on a Dask cluster, and only those not already graded from
+the same submission and source (batch.py); 4. every graded student gets feedback; 5. the course
+and the other students' gradebook rows are checked unchanged; 6. a summary of scores and flags,
+and the TA's report (report.py). Exit status 1 if any student could not be graded (flagged).
 """
 import argparse
 import subprocess
@@ -46,17 +48,23 @@ def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
 
-def grade_student(root: Path, slug: str, student: str, extra: list[str]) -> Result:
-    """Autograde one student's submission; flag instead of failing; check nothing else moved."""
-    before = integrity.snapshot(root, db_url(root), student)
+def grade_student(root: Path, slug: str, student: str, extra: list[str],
+                  url: str | None = None, check_integrity: bool = True) -> Result:
+    """Autograde one student's submission; flag instead of failing; check nothing else moved.
+
+    `check_integrity=False` when other students are graded at the same time (their rows
+    change then): the batch checks the course before and after instead (batch.py).
+    """
+    url = url or db_url(root)
+    before = integrity.snapshot(root, url, {student}) if check_integrity else None
     done = nbgrader(root, "autograde", slug, "--student", student, "--force", *extra)
-    after = integrity.snapshot(root, db_url(root), student)
+    after = integrity.snapshot(root, url, {student}) if check_integrity else None
     flags_file = root / "autograded" / student / slug / FLAGS_FILE
     flags = read_flags(flags_file)
     extra_flags = []
     if done.returncode != 0:
         extra_flags.append({"reason": f"nbgrader autograde failed: {_tail(done)}", "cell": None})
-    moved = integrity.changes(before, after)
+    moved = integrity.changes(before, after) if check_integrity else []
     if moved:
         extra_flags.append({"reason": "grading changed files or grades it must not: "
                             + "; ".join(moved[:5]), "cell": None})
@@ -64,15 +72,15 @@ def grade_student(root: Path, slug: str, student: str, extra: list[str]) -> Resu
     if extra_flags:
         flags += extra_flags
         write_flags(flags_file, flags)
-        mark_for_review(db_url(root), slug, slug, student, None)
-    score = _score(root, slug, student)
+        mark_for_review(url, slug, slug, student, None)
+    score = _score(url, slug, student)
     return Result(student, done.returncode == 0, *score, flags=flags)
 
 
-def _score(root: Path, slug: str, student: str):
+def _score(url: str, slug: str, student: str):
     from nbgrader.api import Gradebook, MissingEntry
 
-    with Gradebook(db_url(root)) as gb:
+    with Gradebook(url) as gb:
         try:
             sub = gb.find_submission(slug, student)
         except MissingEntry:
@@ -80,41 +88,39 @@ def _score(root: Path, slug: str, student: str):
         return sub.score, sub.max_score
 
 
-def students(root: Path, slug: str, chosen: list[str]) -> list[str]:
-    if chosen:
-        return chosen
-    return sorted(p.parent.name for p in (root / "submitted").glob(f"*/{slug}") if p.is_dir())
-
-
-def run(root: Path, slug: str, chosen: list[str], extra: list[str]) -> int:
-    if sandbox.enabled():
-        try:
-            sandbox.require_bwrap()
-        except sandbox.SandboxUnavailable as error:
-            print(f"dlbook autograde: {error}", file=sys.stderr)
-            return 2
-    else:
+def check_sandbox() -> bool:
+    """False (with the message printed) when grading must not start."""
+    if not sandbox.enabled():
         print(f"!!! {sandbox.OPT_OUT}=1: grading WITHOUT a sandbox.", file=sys.stderr)
+        return True
+    try:
+        sandbox.require_bwrap()
+    except sandbox.SandboxUnavailable as error:
+        print(f"dlbook autograde: {error}", file=sys.stderr)
+        return False
+    return True
+
+
+def record_assignment(root: Path, slug: str, extra: list[str]) -> bool:
+    """Put the instructor's version (cells, tests, points) in the gradebook, which autograde
+    restores tests from, without touching the committed release/. Once, before any worker."""
     with tempfile.TemporaryDirectory() as scratch:
-        # Record the instructor's version (cells, tests, points) in the gradebook, which
-        # autograde restores tests from, without touching the committed release/.
         done = nbgrader(root, "generate_assignment", slug, "--force",
-                        f"--CourseDirectory.release_directory={scratch}", "--log-level=WARN")
+                        f"--CourseDirectory.release_directory={scratch}", "--log-level=WARN",
+                        *extra)
     if done.returncode != 0:
         print(f"dlbook autograde: could not record {slug} in the gradebook:\n{done.stderr}",
               file=sys.stderr)
-        return 2
-    results = []
-    for student in students(root, slug, chosen):
-        print(f"== grading {student}", flush=True)
-        results.append(grade_student(root, slug, student, extra))
-    for r in results:
-        if r.score is not None:
-            done = nbgrader(root, "generate_feedback", slug, "--student", r.student, "--force")
-            if done.returncode != 0:
-                r.flags.append({"reason": f"feedback failed: {_tail(done)}", "cell": None})
-    print(summary(results))
-    return 0 if all(r.ok for r in results) else 1
+    return done.returncode == 0
+
+
+def write_feedback(root: Path, slug: str, result: Result, extra: list[str]) -> None:
+    if result.score is None:
+        return
+    done = nbgrader(root, "generate_feedback", slug, "--student", result.student, "--force",
+                    *extra)
+    if done.returncode != 0:
+        result.flags.append({"reason": f"feedback failed: {_tail(done)}", "cell": None})
 
 
 def summary(results: list[Result]) -> str:
@@ -132,13 +138,29 @@ def summary(results: list[Result]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grading autograde")
     parser.add_argument("assignment", help="NN_slug")
-    parser.add_argument("--student", action="append", default=[], help="one student (repeatable)")
+    parser.add_argument("--student", action="append", default=[],
+                        help="grade this student (repeatable); always regrades them")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="submissions graded at once on this machine (default: the cores)")
+    parser.add_argument("--dask", metavar="ADDRESS", default=None,
+                        help="grade on the Dask cluster whose scheduler is at ADDRESS")
+    parser.add_argument("--db-url", default=None,
+                        help="gradebook URL (default sqlite:///<root>/gradebook.db); PostgreSQL "
+                             "when graders run on several machines")
+    parser.add_argument("--force", action="store_true",
+                        help="regrade everyone, also those graded from the same submission")
+    parser.add_argument("--no-report", action="store_true", help="skip the TA report")
     args, extra = parser.parse_known_args(argv)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
     root = args.root
     for arg in list(extra):
         if arg.startswith("--CourseDirectory.root="):  # nbgrader's spelling of --root
             root = Path(arg.split("=", 1)[1])
             extra.remove(arg)
-    extra = [a for a in extra if a != "--force"]  # always --force: a regrade must regrade
-    return run(root.resolve(), args.assignment, args.student, extra)
+    from grading import batch
+
+    return batch.main(root.resolve(), args.assignment, students=args.student,
+                      workers=args.workers, dask=args.dask, url=args.db_url, force=args.force,
+                      report=not args.no_report, extra=extra)

@@ -1,16 +1,17 @@
-"""Grade a batch of submissions: in parallel on one machine, or on a Dask cluster; resumable.
+"""Grade a batch of submissions: several at once on one machine, or on a Dask cluster; resumable.
 
-    python -m grading.batch 01_tensors                    # every submission, one per core
-    python -m grading.batch 01_tensors --workers 4
-    python -m grading.batch 01_tensors --student alice    # one late or re-submitted student
-    python -m grading.batch 01_tensors --dask tcp://scheduler:8786 \
-        --db-url postgresql://grader@dbhost/dlbook        # many machines, one gradebook
+    ./dlbook autograde 01_tensors                    # every submission, one per core
+    ./dlbook autograde 01_tensors --workers 4
+    ./dlbook autograde 01_tensors --student alice    # one late or re-submitted student
+    ./dlbook autograde 01_tensors --dask tcp://scheduler:8786 \
+        --db-url postgresql+psycopg2://grader@dbhost/dlbook   # many machines, one gradebook
 
-Each submission is graded by its own `nbgrader autograde SLUG --student S` process, so it gets
-every protection that nbgrader_config.py configures, then gets its feedback. Stock nbgrader
-grades one submission after another on one core; the work per submission is independent (its
-own kernel, its own folder, a few short gradebook transactions), so it spreads over processes
-and machines as it is.
+(`./dlbook autograde` is `python -m grading autograde`, whose options autograde.py parses.)
+Each submission is graded by its own `nbgrader autograde SLUG --student S` process
+(autograde.grade_student), so it gets every protection nbgrader_config.py configures, then gets
+its feedback. Stock nbgrader grades one submission after another on one core; the work per
+submission is independent (its own sandboxed kernel, its own folder, a few short gradebook
+transactions), so it spreads over processes and machines as it is.
 
 Resumable: a submission is done once `autograded/<student>/<slug>/` holds a marker naming the
 exact submitted notebook and instructor source it was graded from. Interrupted (Ctrl-C, a
@@ -20,25 +21,16 @@ re-submission or a fixed test (the source changed) is regraded automatically.
 """
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
-import signal
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
 MARKER = ".dlbook-graded.json"
-# One submission's wall-clock ceiling. The per-cell limit (nbgrader_config.py) already bounds
-# honest work to minutes; this only catches a grader process that hangs outside any cell.
-SUBMISSION_TIMEOUT_S = 30 * 60
 
 
 @dataclass
@@ -49,6 +41,9 @@ class Outcome:
     ok: bool
     seconds: float
     error: str = ""
+    score: float | None = None
+    max_score: float | None = None
+    flags: list = field(default_factory=list)
 
 
 @dataclass
@@ -56,6 +51,7 @@ class BatchSummary:
     graded: list = field(default_factory=list)   # Outcome per submission graded this run
     skipped: list = field(default_factory=list)  # students already graded, unchanged
     not_gradable: list = field(default_factory=list)  # (student, reason): for a person to fix
+    integrity: list = field(default_factory=list)  # what grading changed that it must not
     interrupted: bool = False
 
     @property
@@ -116,112 +112,36 @@ def is_up_to_date(root: Path, slug: str, student: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ one submission
-def nbgrader_command(root: Path, db_url: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}",
-            f"--CourseDirectory.db_url={db_url}", "--log-level=WARN"]
-
-
-def _tool_env() -> dict:
-    # nbgrader runs `alembic` by name: this Python's scripts folder must be on PATH.
-    env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-_RUNNING: dict = {}  # thread id -> Popen, so an interrupt can stop every running grader
-_RUNNING_LOCK = threading.Lock()
-
-
-def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    # Own session: Ctrl-C reaches only this script, which then stops each grader's whole group
-    # (nbgrader and its kernel) itself, rather than leaving half-killed process trees.
-    proc = subprocess.Popen(cmd, cwd=cwd, env=_tool_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    with _RUNNING_LOCK:
-        _RUNNING[threading.get_ident()] = proc
-    try:
-        out, err = proc.communicate(timeout=SUBMISSION_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, err = proc.communicate()
-        err += f"\nstopped after {SUBMISSION_TIMEOUT_S} s"
-    finally:
-        with _RUNNING_LOCK:
-            _RUNNING.pop(threading.get_ident(), None)
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-
-
-def stop_running_graders() -> None:
-    with _RUNNING_LOCK:
-        procs = list(_RUNNING.values())
-    for proc in procs:
-        _kill_group(proc)
-
-
-def grade_one(root: str, slug: str, student: str, db_url: str) -> Outcome:
+def grade_one(root: str, slug: str, student: str, extra: list, url: str,
+              check_integrity: bool) -> Outcome:
     """Autograde one student's submission, write its feedback, then mark it done.
 
     A module-level function of plain arguments, so a Dask worker on another machine can run it
     (it needs the course folder at the same path, e.g. on a shared filesystem).
     """
+    from grading.autograde import grade_student, write_feedback
+
     root_path = Path(root)
     start = time.perf_counter()
     key = grading_key(root_path, slug, student)  # before grading: a resubmission mid-run regrades
     marker = marker_path(root_path, slug, student)
     marker.unlink(missing_ok=True)
-    graded = _run(nbgrader_command(root_path, db_url, "autograde", slug, "--student", student,
-                                   "--force"), cwd=REPO)
-    autograded_nb = marker.parent / f"{slug}.ipynb"
-    error = "" if graded.returncode == 0 else _tail(graded.stderr or graded.stdout)
-    if autograded_nb.exists():
-        # Feedback for everyone who was graded, even when nbgrader reported a problem.
-        feedback = _run(nbgrader_command(root_path, db_url, "generate_feedback", slug,
-                                         "--student", student, "--force"), cwd=REPO)
-        if feedback.returncode != 0:
-            error = error or "feedback: " + _tail(feedback.stderr or feedback.stdout)
-    elif not error:
-        error = "nbgrader wrote no graded notebook"
-    if not error:
+    result = grade_student(root_path, slug, student, extra, url, check_integrity)
+    write_feedback(root_path, slug, result, extra)
+    error = "" if result.ok else "; ".join(f["reason"] for f in result.flags)[:500]
+    if result.ok and result.score is not None:
         _write_atomic(marker, json.dumps(key))
-    return Outcome(student, not error, round(time.perf_counter() - start, 2), error)
-
-
-def _tail(text: str, lines: int = 6) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
+    return Outcome(student, result.ok, round(time.perf_counter() - start, 2), error,
+                   result.score, result.max_score, result.flags)
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    from helpers.files import atomic_write
+
+    atomic_write(path, text)
 
 
 # ------------------------------------------------------------------------------ the batch
-def record_assignment(root: Path, slug: str, db_url: str) -> None:
-    """Put the instructor's version (cells, tests, points) in the gradebook, once, up front.
-
-    Autograde restores tests from the gradebook; doing this before the workers start means no
-    two workers create the assignment at once. The release goes to a scratch folder, so the
-    committed release/ is never touched.
-    """
-    with tempfile.TemporaryDirectory() as scratch:
-        done = subprocess.run(
-            nbgrader_command(root, db_url, "generate_assignment", slug, "--force",
-                             f"--CourseDirectory.release_directory={scratch}"),
-            cwd=REPO, env=_tool_env(), capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"dlbook: could not record {slug} in the gradebook:\n"
-                         f"{_tail(done.stderr or done.stdout, 20)}")
-
-
 class Progress:
     """One line per graded submission: done/total, failures, an ETA from the mean rate."""
 
@@ -240,12 +160,15 @@ class Progress:
               file=self.stream, flush=True)
 
 
-def run_local(root: Path, slug: str, students: list[str], db_url: str, workers: int,
-              progress: Progress) -> tuple[list, bool]:
-    """Grade on this machine, `workers` submissions at a time. Returns (outcomes, interrupted)."""
+def run_local(tasks: list, workers: int, progress: Progress) -> tuple[list, bool]:
+    """Run `grade_one(*task)` for each task, `workers` at a time. Returns (outcomes, interrupted).
+
+    Ctrl-C (SIGINT to the whole terminal's process group) stops the graders that are running;
+    they leave no marker, so the next run grades them again. Queued ones never start.
+    """
     outcomes: list = []
     pool = ThreadPoolExecutor(max_workers=workers)  # threads only wait on grader processes
-    futures = {pool.submit(grade_one, str(root), slug, s, db_url) for s in students}
+    futures = {pool.submit(grade_one, *task) for task in tasks}
     try:
         while futures:
             finished, futures = wait(futures, return_when=FIRST_COMPLETED)
@@ -253,25 +176,21 @@ def run_local(root: Path, slug: str, students: list[str], db_url: str, workers: 
                 outcomes.append(future.result())
                 progress.update(outcomes[-1])
     except KeyboardInterrupt:
-        for future in futures:
-            future.cancel()
-        stop_running_graders()
         pool.shutdown(wait=True, cancel_futures=True)
         return outcomes, True
     pool.shutdown(wait=True)
     return outcomes, False
 
 
-def run_dask(root: Path, slug: str, students: list[str], db_url: str, scheduler,
-             progress: Progress) -> tuple[list, bool]:
-    """Grade on a Dask cluster: `scheduler` is its address or a `distributed.Client`."""
+def run_dask(tasks: list, scheduler, progress: Progress) -> tuple[list, bool]:
+    """Run the tasks on a Dask cluster: `scheduler` is its address or a `distributed.Client`."""
     from distributed import Client, as_completed
 
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     outcomes: list = []
-    # pure=False: two gradings of the same student are two tasks, never a cached result.
-    futures = [client.submit(grade_one, str(root), slug, s, db_url, pure=False,
-                             key=f"grade-{slug}-{s}-{time.time_ns()}") for s in students]
+    # pure=False and a fresh key: two gradings of one student are two tasks, never a cache hit.
+    futures = [client.submit(grade_one, *task, pure=False,
+                             key=f"grade-{task[1]}-{task[2]}-{time.time_ns()}") for task in tasks]
     try:
         for future in as_completed(futures):
             outcomes.append(future.result())
@@ -286,13 +205,16 @@ def run_dask(root: Path, slug: str, students: list[str], db_url: str, scheduler,
 
 
 def grade_batch(root, slug: str, *, students=None, workers=None, db_url=None, dask=None,
-                force=False, stream=None) -> BatchSummary:
+                force=False, extra=(), stream=None) -> BatchSummary:
     """Grade `slug` for `students` (default: every submission) and return what happened."""
+    from grading import autograde, integrity
+
     stream = stream or sys.stdout
     root = Path(root).resolve()
-    db_url = db_url or default_db_url(root)
+    url = db_url or default_db_url(root)
+    extra = list(extra) + ([f"--CourseDirectory.db_url={db_url}"] if db_url else [])
     everyone = submitted_students(root, slug)
-    wanted = everyone if not students else list(students)
+    wanted = everyone if not students else list(dict.fromkeys(students))
     unknown = sorted(set(wanted) - set(everyone))
     if unknown:
         raise SystemExit(f"dlbook: no submission of {slug} for {', '.join(unknown)} "
@@ -308,65 +230,69 @@ def grade_batch(root, slug: str, *, students=None, workers=None, db_url=None, da
               "(--force regrades them).", file=stream)
     if not todo:
         return summary
-    record_assignment(root, slug, db_url)
-    workers = workers or os.cpu_count() or 1
+    if not autograde.record_assignment(root, slug, extra):
+        raise SystemExit(2)
+    workers = min(workers or os.cpu_count() or 1, len(todo))
+    parallel = bool(dask) or workers > 1
+    # One at a time, each student's grading is checked on its own; in parallel, other students'
+    # rows change meanwhile, so the whole batch is checked instead.
+    before = integrity.snapshot(root, url, set(todo)) if parallel else None
+    tasks = [(str(root), slug, s, extra, url, not parallel) for s in todo]
     progress = Progress(len(todo), workers, stream)
-    where = f"the Dask cluster at {dask}" if dask else f"{min(workers, len(todo))} worker(s)"
+    where = f"the Dask cluster at {dask}" if dask else f"{workers} worker(s)"
     print(f"Grading {len(todo)} submission(s) of {slug} on {where}...", file=stream, flush=True)
-    if dask:
-        summary.graded, summary.interrupted = run_dask(root, slug, todo, db_url, dask, progress)
+    if parallel and not dask:
+        # The first grading computes the solution's reference records (cached); alone, so
+        # the other workers find them instead of all computing them at once.
+        first, summary.interrupted = run_local(tasks[:1], 1, progress)
+        rest, interrupted = ([], True) if summary.interrupted else run_local(
+            tasks[1:], workers, progress)
+        summary.graded, summary.interrupted = first + rest, interrupted
+    elif dask:
+        summary.graded, summary.interrupted = run_dask(tasks, dask, progress)
     else:
-        summary.graded, summary.interrupted = run_local(root, slug, todo, db_url, workers,
-                                                        progress)
+        summary.graded, summary.interrupted = run_local(tasks, 1, progress)
+    if parallel:
+        moved = integrity.changes(before, integrity.snapshot(root, url, set(todo)))
+        summary.integrity = moved
+        if moved:
+            print(f"!!! grading changed files or grades it must not: {moved[:5]} (regrade "
+                  "with --workers 1 to find the submission)", file=sys.stderr)
     return summary
 
 
 def print_summary(summary: BatchSummary, slug: str, stream=None) -> None:
+    from grading.autograde import Result
+    from grading.autograde import summary as score_table
+
     stream = stream or sys.stdout
-    ok = len(summary.graded) - len(summary.failed)
-    print(f"\n{slug}: {ok} graded, {len(summary.failed)} failed, "
-          f"{len(summary.skipped)} already up to date, {len(summary.not_gradable)} not "
-          "gradable.", file=stream)
+    results = [Result(o.student, o.ok, o.score, o.max_score, o.flags) for o in summary.graded]
+    if results:
+        print(score_table(results), file=stream)
+    print(f"\n{slug}: {len(summary.graded) - len(summary.failed)} graded, "
+          f"{len(summary.failed)} failed, {len(summary.skipped)} already up to date, "
+          f"{len(summary.not_gradable)} not gradable.", file=stream)
     for student, why in summary.not_gradable:
         print(f"  {student}: not graded, {why}", file=stream)
-    for outcome in summary.failed:
-        print(f"  {outcome.student}: {outcome.error.splitlines()[-1] if outcome.error else ''}",
-              file=stream)
     if summary.interrupted:
         print("Interrupted: run the same command again to grade the rest (graded work is "
               "kept).", file=stream)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="dlbook autograde", description=__doc__.splitlines()[0])
-    parser.add_argument("slug", help="the assignment, e.g. 01_tensors")
-    parser.add_argument("--student", action="append", dest="students", metavar="ID",
-                        help="grade only this student (repeatable); always regrades")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="submissions graded at once on this machine (default: the cores)")
-    parser.add_argument("--force", action="store_true", help="regrade everyone")
-    parser.add_argument("--db-url", default=None,
-                        help="gradebook URL (default: sqlite:///<course>/gradebook.db); "
-                             "use PostgreSQL when graders run on several machines")
-    parser.add_argument("--dask", metavar="ADDRESS", default=None,
-                        help="grade on the Dask cluster whose scheduler is at ADDRESS")
-    parser.add_argument("--root", default=str(REPO), help="the course folder (default: here)")
-    parser.add_argument("--no-report", action="store_true", help="skip the TA report")
-    args = parser.parse_args(argv)
-    if args.workers is not None and args.workers < 1:
-        parser.error("--workers must be at least 1")
-    summary = grade_batch(args.root, args.slug, students=args.students, workers=args.workers,
-                          db_url=args.db_url, dask=args.dask, force=args.force)
-    print_summary(summary, args.slug)
+def main(root: Path, slug: str, *, students=(), workers=None, dask=None, url=None, force=False,
+         report=True, extra=()) -> int:
+    """`python -m grading autograde` after its options are parsed (autograde.main)."""
+    from grading.autograde import check_sandbox
+
+    if not check_sandbox():
+        return 2
+    summary = grade_batch(root, slug, students=students, workers=workers, db_url=url, dask=dask,
+                          force=force, extra=extra)
+    print_summary(summary, slug)
     if summary.interrupted:
         return 130
-    if not args.no_report:
-        from .report import write_report
+    if report and (summary.graded or summary.skipped):
+        from grading.report import write_report
 
-        folder = write_report(args.root, args.slug, db_url=args.db_url)
-        print(f"TA report: {folder}")
-    return 1 if summary.failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        print(f"TA report: {write_report(root, slug, db_url=url)}")
+    return 1 if summary.failed or summary.integrity else 0

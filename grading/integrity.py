@@ -1,8 +1,9 @@
 """After each student: did grading change anything it must not? (It should never, sandboxed.)
 
-A snapshot is a hash of every course file outside the student's own autograded/feedback folders
-and the gradebook, plus every gradebook row of the *other* students. Grading one student may
-change only that student's rows and folders.
+A snapshot is a hash of every course file outside the graded students' own autograded/feedback
+folders, the gradebook and the TA's reports, plus every gradebook row of the *other* students.
+Grading some students may change only their rows and folders. (Taken around one student when
+students are graded one at a time, around the whole batch when several are graded at once.)
 """
 import hashlib
 from pathlib import Path
@@ -12,8 +13,9 @@ from nbgrader.api import Gradebook, MissingEntry
 SKIP_PARTS = {".git", "__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}
 
 
-def _files(root: Path, student: str) -> dict:
-    mine = {root / "autograded" / student, root / "feedback" / student}
+def _files(root: Path, students: set) -> dict:
+    mine = {root / "autograded" / s for s in students} | {root / "feedback" / s for s in students}
+    mine.add(root / "reports")
     digests = {}
     for path in sorted(root.rglob("*")):
         if SKIP_PARTS & set(path.parts) or not path.is_file() or path.name == "gradebook.db":
@@ -24,11 +26,11 @@ def _files(root: Path, student: str) -> dict:
     return digests
 
 
-def _rows(db_url: str, student: str) -> dict:
+def _rows(db_url: str, students: set) -> dict:
     rows = {}
     with Gradebook(db_url) as gb:
         for other in gb.students:
-            if other.id == student:
+            if other.id in students:
                 continue
             for assignment in gb.assignments:
                 try:
@@ -45,8 +47,8 @@ def _rows(db_url: str, student: str) -> dict:
     return rows
 
 
-def snapshot(root: Path, db_url: str, student: str) -> dict:
-    return {"files": _files(root, student), "rows": _rows(db_url, student)}
+def snapshot(root: Path, db_url: str, students: set) -> dict:
+    return {"files": _files(root, students), "rows": _rows(db_url, students)}
 
 
 def changes(before: dict, after: dict) -> list[str]:

@@ -164,8 +164,8 @@ def _markdown(slug: str, rows, exercises, flagged) -> str:
     lines = [f"# {slug}: grading report", ""]
     if rows:
         mean = sum(r.total for r in rows) / len(rows)
-        lines += [f"{len(rows)} graded submissions; mean {mean:.2f} of {rows[0].max_total:g} "
-                  "points.", "", "![scores](histogram.png)", ""]
+        lines += [(f"{len(rows)} graded submissions; mean {mean:.2f} of {rows[0].max_total:g} "
+                  "points."), "", "![scores](histogram.png)", ""]
     lines += ["| exercise | points | mean | full marks | most common failures |",
               "|---|---|---|---|---|"]
     lines += [f"| {e['grade_id']} | {e['points']:g} | {e['mean']:g} | "

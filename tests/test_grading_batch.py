@@ -1,7 +1,8 @@
 """Grading a whole course: parallel == serial, interrupt and resume, PostgreSQL with concurrent
 graders, a Dask cluster end to end, and a TA report whose numbers are the gradebook's.
 
-The slow tests grade real chapter-01 submissions with real nbgrader (every kernel real).
+The slow tests grade real chapter-01 submissions with real nbgrader, sandbox on (every kernel
+real).
 """
 import csv
 import json
@@ -163,8 +164,8 @@ def test_report_numbers_are_the_gradebooks(serial):
 def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     course, _ = serial
     resumed = _mixed_batch(tmp_path)
-    cmd = [sys.executable, "-m", "grading.batch", SLUG, "--root", str(tmp_path), "--workers",
-           "1", "--no-report"]
+    cmd = [sys.executable, "-m", "grading", "autograde", SLUG, "--root", str(tmp_path),
+           "--workers", "1", "--no-report"]
     with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True) as proc:
         lines = []
