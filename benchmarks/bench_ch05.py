@@ -77,8 +77,8 @@ def main() -> None:
     lines = [
         "# Convolution three ways (chapter 05)",
         "",
-        f"{date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"torch {torch.__version__}, 1 thread, load average {os.getloadavg()[0]:.1f} at the start.",
+        (f"{date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"torch {torch.__version__}, 1 thread, load average {os.getloadavg()[0]:.1f} at the start."),
         "Command: `./dlbook python -m benchmarks.bench_ch05`",
         "",
         "| (1, 3, 64, 64) -> (1, 16, 62, 62), 3x3 | mean +- std | median | median / F.conv2d |",

@@ -32,7 +32,7 @@ def _seconds(cell) -> float:
     start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
     if not (start and end):
         return 0.0
-    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))
     return (parse(end) - parse(start)).total_seconds()
 
 
@@ -89,8 +89,8 @@ def main() -> None:
     lines = [
         "# Grading time per chapter (notebooks run as under `nbgrader autograde`)",
         "",
-        f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}. Command: `./dlbook python -m benchmarks.bench_grading`",
+        (f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. Command: `./dlbook python -m benchmarks.bench_grading`"),
         "",
         "| chapter | all cells | graded cells | slowest graded cell |",
         "|---|---:|---:|---|",

@@ -82,25 +82,25 @@ def main(argv=None) -> None:
     lines = [
         "# Grading a class: stock serial nbgrader vs ./dlbook autograde",
         "",
-        f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, load average "
+        (f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f} at the end. Command: "
-        f"`./dlbook python -m benchmarks.bench_grading_batch --students {args.students}`",
+        f"`./dlbook python -m benchmarks.bench_grading_batch --students {args.students}`"),
         "",
         f"| grader | {args.students} chapter-01 submissions | per submission |",
         "|---|---:|---:|",
         f"| stock `nbgrader autograde` (serial) | {stock:.1f} s | {per_sub:.2f} s |",
-        f"| `./dlbook autograde`, {args.workers} workers | {ours:.1f} s | "
-        f"{ours / args.students:.2f} s |",
+        (f"| `./dlbook autograde`, {args.workers} workers | {ours:.1f} s | "
+        f"{ours / args.students:.2f} s |"),
         "",
-        f"Speed-up **{speedup:.2f}x** on {args.workers} workers (parallel efficiency "
-        f"{efficiency:.0%}); same scores for every student: {same}.",
+        (f"Speed-up **{speedup:.2f}x** on {args.workers} workers (parallel efficiency "
+        f"{efficiency:.0%}); same scores for every student: {same}."),
         "",
-        f"Projection for {COURSE_STUDENTS} students x {COURSE_CHAPTERS} chapters "
+        (f"Projection for {COURSE_STUDENTS} students x {COURSE_CHAPTERS} chapters "
         f"({course_subs} submissions) at {per_sub:.2f} s each and the measured efficiency: "
         f"serial {course_subs * per_sub / 3600:.1f} h; one 16-core machine "
         f"{course_subs * per_sub / (16 * efficiency) / 60:.0f} min; N such machines on Dask "
         f"about {course_subs * per_sub / (16 * efficiency) / 60:.0f}/N min (each submission is "
-        "independent; the shared PostgreSQL gradebook sees a few short writes per submission).",
+        "independent; the shared PostgreSQL gradebook sees a few short writes per submission)."),
     ]
     out = ROOT / "benchmarks" / "results" / "grading_batch.md"
     out.write_text("\n".join(lines) + "\n")

@@ -159,7 +159,7 @@ class Animator:
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     """Train a model with a GPU (d2l's code; returns its final numbers for the benchmark)."""
     def init_weights(m):
-        if type(m) == nn.Linear or type(m) == nn.Conv2d:  # noqa: E721 (d2l's code)
+        if type(m) == nn.Linear or type(m) == nn.Conv2d:
             nn.init.xavier_uniform_(m.weight)
     net.apply(init_weights)
     print("training on", device)
@@ -192,6 +192,6 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     animator.close()
     print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     reported = metric[2] * num_epochs / timer.sum()
-    print(f"{reported:.1f} examples/sec on {str(device)}")
+    print(f"{reported:.1f} examples/sec on {device!s}")
     return {"train_loss": train_l, "train_acc": train_acc, "test_acc": test_acc,
             "reported_examples_per_sec": reported, "render_seconds": animator.render_seconds}

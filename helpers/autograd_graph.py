@@ -157,14 +157,14 @@ def draw_graph(output, names=None, ax=None, title=None):
         style = "round,pad=0.4" if node.kind != "leaf" else "square,pad=0.4"
         boxes[node.index] = ax.text(
             x, y, node.label, ha="center", va="center", fontsize=9, zorder=3,
-            bbox=dict(boxstyle=style, facecolor=colors[node.kind], edgecolor="0.3"))
+            bbox={"boxstyle": style, "facecolor": colors[node.kind], "edgecolor": "0.3"})
     for (i, j), bend in bends.items():
         # Coordinates given as fractions of a text artist are resolved at draw time, so the
         # arrow runs from the right edge of the input's label to the left edge of its user's;
         # the shrink (points) skips the boxes' padding.
         ax.annotate("", xy=(0, 0.5), xycoords=boxes[j], xytext=(1, 0.5), textcoords=boxes[i],
-                    zorder=2, arrowprops=dict(arrowstyle="-|>", color="0.35", shrinkA=5,
-                                              shrinkB=6, connectionstyle=f"arc3,rad={bend}"))
+                    zorder=2, arrowprops={"arrowstyle": "-|>", "color": "0.35", "shrinkA": 5,
+                                              "shrinkB": 6, "connectionstyle": f"arc3,rad={bend}"})
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_axis_off()

@@ -44,7 +44,7 @@ def postgres_server(database: str = "dlbook"):
         shutil.chown(data, "postgres")
         shutil.chown(sock, "postgres")
         os.chmod(base, 0o755)
-    run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True,  # noqa: E731
+    run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True,
                                       capture_output=True, text=True)
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
@@ -54,5 +54,5 @@ def postgres_server(database: str = "dlbook"):
         yield f"postgresql+psycopg2://postgres@/{database}?host={sock}"
     finally:
         subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
-                                        "immediate", "stop"]), capture_output=True)
+                                        "immediate", "stop"]), capture_output=True, check=False)
         shutil.rmtree(base, ignore_errors=True)

@@ -163,7 +163,7 @@ def test_report_numbers_are_the_gradebooks(serial):
 @pytest.mark.xdist_group("grading_batch")
 def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     course, _ = serial
-    resumed = _mixed_batch(tmp_path)
+    _mixed_batch(tmp_path)
     cmd = [sys.executable, "-m", "grading", "autograde", SLUG, "--root", str(tmp_path),
            "--workers", "1", "--no-report"]
     with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -177,10 +177,10 @@ def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
         out = "".join(lines) + proc.stdout.read()
         assert proc.wait(timeout=120) == 130, out
     assert "run the same command again" in out
-    done = [s for s in "ada bob cy dee".split() if batch.is_up_to_date(tmp_path, SLUG, s)]
+    done = [s for s in ["ada", "bob", "cy", "dee"] if batch.is_up_to_date(tmp_path, SLUG, s)]
     assert 2 <= len(done) < 4, out
     time.sleep(0.5)
-    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"{len(done)} submission(s) already graded and unchanged" in rerun.stdout
     assert _cell_scores(batch.default_db_url(tmp_path)) == \

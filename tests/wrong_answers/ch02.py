@@ -30,28 +30,28 @@ CAUGHT_BY_VISIBLE_TESTS = [
      "def grad_quadratic_form(A, x):\n    return 2 * A @ x\n"),
     ("predict_detach_grad", "autograd instead of a prediction",
      _autograd_answer("predict_detach_grad", "x", "detach_example(x)")),
-    ("accumulated_grad", "each batch's mean loss averaged over the batches (right only for "
-     "equal batches)",
-     "def accumulated_grad(w, X, y, batch_size):\n"
+    ("accumulated_grad", ("each batch's mean loss averaged over the batches (right only for "
+     "equal batches)"),
+     ("def accumulated_grad(w, X, y, batch_size):\n"
      "    w.grad = None\n"
      "    n_batches = -(-X.shape[0] // batch_size)\n"
      "    for start in range(0, X.shape[0], batch_size):\n"
      "        Xb, yb = X[start:start + batch_size], y[start:start + batch_size]\n"
      "        (((Xb @ w - yb) ** 2).mean() / n_batches).backward()\n"
-     "    return w.grad\n"),
+     "    return w.grad\n")),
     ("accumulated_grad", "a stale w.grad left in place",
-     "def accumulated_grad(w, X, y, batch_size):\n"
+     ("def accumulated_grad(w, X, y, batch_size):\n"
      "    for start in range(0, X.shape[0], batch_size):\n"
      "        Xb, yb = X[start:start + batch_size], y[start:start + batch_size]\n"
      "        (((Xb @ w - yb) ** 2).sum() / X.shape[0]).backward()\n"
-     "    return w.grad\n"),
+     "    return w.grad\n")),
     ("vjp", "switches on requires_grad of the caller's x",
-     "def vjp(f, x, v):\n"
+     ("def vjp(f, x, v):\n"
      "    x.requires_grad_(True)\n"
      "    (grad,) = torch.autograd.grad(f(x), x, grad_outputs=v)\n"
-     "    return grad\n"),
+     "    return grad\n")),
     ("numerical_grad", "a float32 result for a float64 x",
-     "def numerical_grad(f, x, eps=1e-5):\n"
+     ("def numerical_grad(f, x, eps=1e-5):\n"
      "    x = x.detach().clone()\n"
      "    flat = x.reshape(-1)\n"
      "    grad = torch.zeros(flat.numel())\n"
@@ -63,5 +63,5 @@ CAUGHT_BY_VISIBLE_TESTS = [
      "        f_minus = float(f(x))\n"
      "        flat[i] = old\n"
      "        grad[i] = (f_plus - f_minus) / (2 * eps)\n"
-     "    return grad.reshape(x.shape)\n"),
+     "    return grad.reshape(x.shape)\n")),
 ]
