@@ -61,6 +61,7 @@ class Lab:
     token: str = ""
     seconds_to_url: float = 0.0
     log: list = field(default_factory=list)
+    reader: threading.Thread | None = None  # drains the server's output
 
     def url(self, path: str, query: str = "") -> str:
         return f"{self.base}/{path}?{query}{'&' if query else ''}token={self.token}"
@@ -85,6 +86,10 @@ class Lab:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        if self.reader is not None:
+            self.reader.join(timeout=10)  # the server is gone: its pipe is at its end
+        if self.process.stdout is not None and not (self.reader and self.reader.is_alive()):
+            self.process.stdout.close()  # else a ResourceWarning fails some later test
 
 
 def start_lab(tmp: Path, timeout: float = 180) -> Lab:
@@ -120,7 +125,8 @@ def start_lab(tmp: Path, timeout: float = 180) -> Lab:
                 lab.seconds_to_url = time.perf_counter() - start
                 found.set()
 
-    threading.Thread(target=read_output, daemon=True).start()
+    lab.reader = threading.Thread(target=read_output, daemon=True)
+    lab.reader.start()
     if not found.wait(timeout) or process.poll() is not None:
         lab.stop()
         raise RuntimeError("`./dlbook lab` printed no URL within "
