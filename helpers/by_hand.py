@@ -77,7 +77,7 @@ def _autograd_entry_points() -> list:
     return points
 
 
-class by_hand:
+class by_hand:  # lower case: used as `with by_hand(...)`, like a function
     """`with by_hand("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
 
     Two locks: every public autograd entry point (`backward`, `torch.autograd.grad`,

@@ -188,7 +188,7 @@ def passed(what: str) -> None:
     print(f"\u2714 {what}: the visible tests pass.")
 
 
-class case:
+class case:  # lower case: used as `with case(...)`, like a function
     """Label a crash with the case that ran: inside, an exception from the student's code
     (a broadcasting RuntimeError, an IndexError, ...) fails the test as
     "what: your code raised RuntimeError: ...", not as a bare error with no context.
@@ -216,9 +216,10 @@ class case:
 
 # `by_hand` lives with the other "by hand" guard in helpers/by_hand.py; test cells import it from
 # here with the checks.
+from .by_hand import by_hand  # noqa: F401 -- re-exported for test cells
 
 
-class skip_if_unfinished:
+class skip_if_unfinished:  # lower case: used as `with skip_if_unfinished(...)`
     """Run a demo cell's body only if the exercises it calls are done.
 
         with skip_if_unfinished("Exercise 3 (normalize_rows)"):
