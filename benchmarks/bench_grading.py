@@ -49,7 +49,7 @@ def time_chapter(path: Path) -> dict:
             "slowest": slowest}
 
 
-REPEATS = 3
+REPEATS = 7  # a submission takes ~5-8 s with a few tenths of noise: the median of 7 steadies it
 
 
 def _grade_once(course: Path, slug: str, sandboxed: bool) -> float:
@@ -79,7 +79,8 @@ def sandbox_overhead(slug: str = "01_tensors") -> dict:
             for sandboxed in (True, False):
                 times[sandboxed].append(_grade_once(course, slug, sandboxed))
     return {"slug": slug, "sandboxed": statistics.median(times[True]),
-            "unsandboxed": statistics.median(times[False])}
+            "unsandboxed": statistics.median(times[False]),
+            "differences": sorted(a - b for a, b in zip(times[True], times[False]))}
 
 
 def main() -> None:
@@ -108,7 +109,8 @@ def main() -> None:
         lines.append(f"Sandbox overhead, one {overhead['slug']} submission through "
                      f"`nbgrader autograde --student` (median of {REPEATS}, alternating): "
                      f"{overhead['sandboxed']:.1f} s sandboxed vs {overhead['unsandboxed']:.1f} s "
-                     f"without, **{extra:+.1f} s** per submission.")
+                     f"without, **{extra:+.2f} s** per submission (paired differences "
+                     f"{', '.join(f'{d:+.2f}' for d in overhead['differences'])} s).")
     else:
         lines.append("Sandbox overhead: not measured (bubblewrap is not installed).")
     text = "\n".join(lines) + "\n"

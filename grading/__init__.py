@@ -9,5 +9,8 @@
                 integrity.py (nothing else changed)
     feedback    feedback.py (hidden tests redacted with nbgrader's delimiters)
     dispatch    pipeline.py (nbgrader's pipeline with these steps), autograde.py (one student at
-                a time: `python -m grading autograde NN_slug`), course.py (paths)
+                a time: `python -m grading autograde NN_slug`), nbgrader_process.py (each
+                nbgrader command forked from one that imported it), batch.py (many at once,
+                resumable, Dask), course.py (paths)
+    report      report.py (the TA's CSVs, histogram and flagged list)
 """

@@ -5,9 +5,9 @@
 
 1. the sandbox must be available (or explicitly opted out of); 2. the instructor's version is
 recorded in the gradebook; 3. each student is graded by `nbgrader autograde NN_slug --student S
---force` in its own process (`grade_student`), so one broken submission cannot abort the batch
--- several at once on this machine or on a Dask cluster, and only those not already graded from
-the same submission and source (batch.py); 4. every graded student gets feedback; 5. the course
+--force` in its own process (`grade_student`; forked, see nbgrader_process.py), so one broken
+submission cannot abort the batch -- several at once on this machine or on a Dask cluster, and
+only those not already graded from the same submission and source (batch.py); 4. every graded student gets feedback; 5. the course
 and the other students' gradebook rows are checked unchanged; 6. a summary of scores and flags,
 and the TA's report (report.py). Exit status 1 if any student could not be graded (flagged).
 """
@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading import integrity, sandbox
+from grading import integrity, nbgrader_process, sandbox
 from grading.course import BOOK
 from grading.flags import FLAGS_FILE, mark_for_review, read_flags, write_flags
 
@@ -33,9 +33,8 @@ class Result:
 
 
 def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]
     # cwd: the book's nbgrader_config.py (sandbox, verdict) applies to every course root.
-    return subprocess.run(cmd, cwd=BOOK, capture_output=True, text=True, check=False)
+    return nbgrader_process.run([*args, f"--CourseDirectory.root={root}"], cwd=str(BOOK))
 
 
 def _tail(done: subprocess.CompletedProcess) -> str:

@@ -27,7 +27,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     @default("transport")
     def _default_transport(self):
-        return "ipc"
+        # IPC only in the sandbox, whose sockets live in the kernel's private folder; with the
+        # opt-out the kernel starts in the notebook's folder and relative IPC paths would miss.
+        return "ipc" if sandbox.enabled() else "tcp"
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -97,6 +97,18 @@ def _publish(record: dict) -> None:
     publish_display_data({MIME: record, "text/plain": "<grading record>"})
 
 
+def _truth(value) -> bool:
+    """What helpers.checks.check_true accepts: True, or one True in a bool tensor or array."""
+    import numpy as np
+
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor) and value.dtype == torch.bool:
+        return value.numel() == 1 and bool(value.item())
+    if isinstance(value, np.ndarray) and value.dtype == np.bool_:
+        return value.size == 1 and bool(value.item())
+    return value is True or (isinstance(value, (bool, np.bool_)) and bool(value))
+
+
 def record(value, kind: str, rtol=None, atol=None, expected_type=None, passthrough=False,
            hidden=False):
     """Send the value a check is about to test out of the kernel; return it unchanged if asked.
@@ -119,10 +131,7 @@ def record(value, kind: str, rtol=None, atol=None, expected_type=None, passthrou
         elif kind == "type":
             rec["value"] = {"py": "bool", "value": isinstance(value, expected_type)}
         elif kind == "true":
-            import numpy as np
-
-            ok = value is True or (isinstance(value, (bool, np.bool_)) and bool(value))
-            rec["value"] = {"py": "bool", "value": bool(ok)}
+            rec["value"] = {"py": "bool", "value": _truth(value)}
         else:
             raise ValueError(f"unknown kind {kind!r}")
         for name, tol in (("rtol", rtol), ("atol", atol)):

@@ -5,6 +5,8 @@ scratch copy of its folder, and each test cell's records are kept. They are cach
 of the source folder, the book's kernel-side code and this package, in a folder no grading
 kernel can see (course.reference_cache()), so a class is graded against one run.
 """
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -68,15 +70,34 @@ def compute(source_nb: Path, config) -> dict:
 
 
 def reference_records(source_nb: Path, config) -> dict:
-    """{grade_id: [records]} for the solution notebook, from the cache when it is current."""
+    """{grade_id: [records]} for the solution notebook, from the cache when it is current.
+
+    Graders started together (a parallel batch) wait on a lock while the first computes the
+    records, instead of all running the solution at once.
+    """
     cache = reference_cache()
     path = cache / f"{source_nb.stem}-{_key(source_nb.parent)}.json"
     if path.exists():
         return json.loads(path.read_text())
-    records = compute(source_nb, config)
     cache.mkdir(parents=True, exist_ok=True)
     os.chmod(cache, 0o700)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(records))
-    tmp.replace(path)  # atomic: concurrent graders never read half a file
+    with _locked(cache / f"{source_nb.stem}.lock"):
+        if path.exists():  # computed by the grader that held the lock before us
+            return json.loads(path.read_text())
+        records = compute(source_nb, config)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(records))
+        tmp.replace(path)  # atomic: a grader without the lock never reads half a file
     return records
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path):
+    """An exclusive advisory lock between processes on this machine (released on exit, also
+    when the holder dies)."""
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -61,7 +61,12 @@ class Animator:
         self.min_interval = min_interval
         self.draws = 0  # how many times a picture (or text line) was produced; for tests
         self._axes_config = (xlabel, ylabel, xlim, ylim, xscale, yscale)
-        self._layout = (nrows, ncols, figsize)
+        if (nrows, ncols) != (1, 1):
+            # d2l's signature has nrows/ncols, but its Animator (like this one) only ever draws
+            # into the first panel; extra panels would stay empty on screen.
+            raise ValueError(f"Animator draws one plot, so nrows=1 and ncols=1 (got {nrows}, "
+                             f"{ncols}); make one Animator per plot instead.")
+        self._figsize = figsize
         self._fig = self._lines = self._handle = None
         self._last_draw = float("-inf")
         self._draw_cost = 0.0  # a running average of one frame's cost (seconds)
@@ -131,11 +136,9 @@ class Animator:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        nrows, ncols, figsize = self._layout
-        self._fig = Figure(figsize=figsize, dpi=100)
+        self._fig = Figure(figsize=self._figsize, dpi=100)
         FigureCanvasAgg(self._fig)
-        axes = self._fig.subplots(nrows, ncols, squeeze=False).ravel()
-        self._axes = axes[0]
+        self._axes = self._fig.subplots()
         self._axes.margins(0)  # no padding: the limits are rounded to ticks (see _draw_png)
         self._axes.autoscale(tight=False)
         fmts = list(self.fmts) * (len(self.X) // len(self.fmts) + 1)

@@ -1,6 +1,6 @@
 """Test helpers for exercises done "by hand": they fail an answer that lets PyTorch do the work.
 
-Two guards, for the two kinds of "by hand" exercise:
+Three guards, for the three kinds of "by hand" exercise:
 - `numpy_only(fn, *args, exercise=...)` (chapter 3's NumPy derivatives and backprop): watches
   every PyTorch call while the answer runs (a `TorchFunctionMode` sees `torch.tensor`,
   `Tensor.backward`, `torch.autograd.grad`, `torch.func` transforms, ...) and raises an
@@ -9,7 +9,14 @@ Two guards, for the two kinds of "by hand" exercise:
   `torch.inference_mode()`, where autograd records nothing and `torch.enable_grad()` cannot
   switch recording back on, so `backward()` or `torch.autograd.grad` fails; the guard turns
   autograd's "does not require grad" into one sentence saying what the exercise asks for.
+- `with forbid_builtins(exercise, (F, "conv2d"), ...): ...` (chapters 5 and 7's layers written
+  with tensor arithmetic): each named library function raises an AssertionError inside the
+  block, so an answer that hands the work to `nn.Conv2d` or `nn.BatchNorm2d` (which call
+  `F.conv2d`, `F.batch_norm`) fails with a message instead of passing. The originals are put
+  back on exit, also on error.
 """
+import contextlib
+
 import torch
 from torch.overrides import TorchFunctionMode
 
@@ -118,3 +125,26 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
                 text in str(exc) for text in _AUTOGRAD_REFUSALS):
             raise AssertionError(self._message()) from None
         return False
+
+
+@contextlib.contextmanager
+def forbid_builtins(exercise: str, *targets):
+    """Replace each `(module, "name")` attribute by a function that fails, for the block."""
+    saved = []
+    try:
+        for module, name in targets:
+            original = getattr(module, name)  # AttributeError here: a typo in the test cell
+            saved.append((module, name, original))
+            setattr(module, name, _refusal(exercise, f"{module.__name__}.{name}"))
+        yield
+    finally:
+        for module, name, original in reversed(saved):
+            setattr(module, name, original)
+
+
+def _refusal(exercise: str, qualified: str):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"{exercise} is to be written by hand, but it called {qualified} "
+                             "(directly or through a layer such as nn.BatchNorm2d or "
+                             "nn.Conv2d). Use tensor arithmetic instead.")
+    return refuse

@@ -71,8 +71,19 @@ def _fail(what: str, expected, got, hint: str = "") -> None:
 
 
 def check_true(condition, message: str) -> None:
-    """Fail with `message` (which should say what to fix) unless `condition` holds."""
+    """Fail with `message` (which should say what to fix) unless `condition` holds.
+
+    `condition` is a bool, or one truth value in a tensor or array (`(x >= 0).all()`); a
+    tensor of several values is refused with a note, since its truth is ambiguous.
+    """
     verify_untouched()
+    is_tensor = _isinstance(condition, torch.Tensor) and condition.dtype == torch.bool
+    if is_tensor or (_isinstance(condition, np.ndarray) and condition.dtype == np.bool_):
+        count = condition.numel() if is_tensor else condition.size
+        if count != 1:
+            raise CheckFailed(f"{message} (the check got {count} truth values, not one: use "
+                              ".all() or .any())")
+        condition = bool(condition.item())
     if condition is not True and not (_isinstance(condition, (bool, np.bool_)) and condition):
         raise CheckFailed(message)
 
@@ -214,7 +225,7 @@ class case:  # lower case: used as `with case(...)`, like a function
         raise CheckFailed(f"{self.what}: your code raised {exc_type.__name__}: {exc}") from exc
 
 
-# `by_hand` lives with the other "by hand" guard in helpers/by_hand.py; test cells import it from
+# `by_hand` lives with the other "by hand" guards in helpers/by_hand.py; test cells import it from
 # here with the checks.
 from .by_hand import by_hand  # noqa: F401 -- re-exported for test cells
 

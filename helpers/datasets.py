@@ -87,7 +87,6 @@ CIFAR10 = DatasetSpec(
     "cifar10", "CIFAR-10", "cifar-10-batches-py",
     {"train": tuple(f"data_batch_{i}" for i in range(1, 6)) + ("batches.meta",),
      "test": ("test_batch", "batches.meta")})
-SPECS = {spec.name: spec for spec in (FASHION_MNIST, CIFAR10)}
 
 
 # ---------------------------------------------------------------------------------- the root

@@ -28,6 +28,21 @@ class Course:
             if f.is_file():
                 (target / f.name).write_bytes(f.read_bytes())
 
+    def release_chapter(self, slug: str) -> tuple:
+        """Add the chapter, generate its release; return (source, release, wrong) notebooks.
+
+        `wrong` is the solution with the chapter's one plausible wrong answer
+        (tests/wrong_answers/) in place of that exercise's answer.
+        """
+        from tests.wrong_answers import wrong_answers
+
+        self.add_source(slug)
+        self.nbgrader("generate_assignment", slug, "--force")
+        source, release = self.source(slug), self.release(slug)
+        gid, wrong_src = wrong_answers()[slug]
+        index = next(i for i, _ in exercises(source) if nbg(source.cells[i])["grade_id"] == gid)
+        return source, release, with_cell(source, index, wrong_src)
+
     def release(self, slug: str):
         return nbformat.read(self.root / "release" / slug / f"{slug}.ipynb", as_version=4)
 

@@ -80,6 +80,16 @@ def test_png_rendering_outside_a_kernel_is_possible(monkeypatch):
     assert anim._axes.get_ylim() == (0, 1), "a fixed ylim is kept when the data rescale"
 
 
+def test_the_frame_holds_one_plot_and_a_grid_of_panels_is_refused_with_a_message(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, display_id=None: shown.append(obj))
+    anim = helpers.Animator(mode="notebook")
+    anim.add(0, 0.5)
+    assert len(anim._fig.axes) == 1, "an empty extra panel would show beside the plot"
+    with pytest.raises(ValueError, match="one Animator per plot"):
+        helpers.Animator(nrows=2, ncols=1, mode="notebook")
+
+
 class _FakeDisplay:
     """Stands in for IPython's display(..., display_id=True): records when each frame arrived."""
 

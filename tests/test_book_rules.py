@@ -394,13 +394,20 @@ def _graded_cell_seconds(nb) -> dict:
     return seconds
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("slug", SLUGS)
-def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, graded_runs):
+def _wrong_answer_probes(slug, graded_runs) -> list:
+    """[(grade_id, why, the probe's outputs)] for the chapter's CAUGHT_BY_VISIBLE_TESTS; skips
+    when it lists none."""
     _, probes, _, failure = graded_runs(slug)
     assert failure is None, f"{slug}: the graded run failed:\n{failure}"
     if not probes:
         pytest.skip(f"{slug} lists no CAUGHT_BY_VISIBLE_TESTS in tests/wrong_answers/")
+    return probes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("slug", SLUGS)
+def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, graded_runs):
+    probes = _wrong_answer_probes(slug, graded_runs)
     passed_anyway = [f"{gid}: {why}" for gid, why, probe in probes if not _errors(probe)]
     assert not passed_anyway, (f"{slug}: the visible tests pass these wrong answers:\n  "
                                + "\n  ".join(passed_anyway))
@@ -415,10 +422,7 @@ def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, grade
 @pytest.mark.parametrize("slug", SLUGS)
 def test_rule2_a_failing_visible_test_shows_the_message_without_checks_frames(slug, graded_runs):
     """The wrong answers' failures (rule 3's probes) as the student sees them in the kernel."""
-    _, probes, _, failure = graded_runs(slug)
-    assert failure is None, f"{slug}: the graded run failed:\n{failure}"
-    if not probes:
-        pytest.skip(f"{slug} lists no CAUGHT_BY_VISIBLE_TESTS in tests/wrong_answers/")
+    probes = _wrong_answer_probes(slug, graded_runs)
     noisy = []
     for gid, why, probe in probes:
         for error in _errors(probe):

@@ -32,8 +32,7 @@ PASS_LINE = "the visible tests pass"
 EXPLORER_SETTINGS = re.compile(r"\s*(input|size|kernel|padding|stride|dilation)", re.IGNORECASE)
 FRAME_KEY = "dlbook-animator"  # helpers.Animator.FRAME_KEY (not imported: no torch here)
 
-# The browser tests share one lab and one Chromium: one xdist worker runs them all.
-pytestmark = pytest.mark.xdist_group("browser")
+# The browser tests share one lab and one Chromium (`./dlbook test` keeps a file on one worker).
 
 
 @pytest.fixture(scope="module")

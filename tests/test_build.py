@@ -17,16 +17,19 @@ def fresh(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # a full build of every chapter (nbgrader generate_assignment)
 def test_committed_notebooks_match_a_fresh_build(fresh):
     stale = out_of_date(ROOT, fresh)
     assert not stale, f"run `./dlbook build` and commit: {stale}"
 
 
+@pytest.mark.slow  # a full build of every chapter (nbgrader generate_assignment)
 def test_build_is_byte_identical_on_rerun(fresh, tmp_path):
     build(ROOT, tmp_path)
     assert out_of_date(fresh, tmp_path) == []
 
 
+@pytest.mark.slow  # a full build of every chapter (nbgrader generate_assignment)
 def test_out_of_date_notices_changed_and_extra_files(fresh, tmp_path):
     build(ROOT, tmp_path)
     nb = next((tmp_path / "release").rglob("*.ipynb"))

@@ -43,6 +43,25 @@ def test_check_equal_shape_type_true():
         check_true(False, "fix this")
 
 
+@pytest.mark.parametrize("truth", [True, np.bool_(True), torch.tensor(True), torch.tensor([True]),
+                                   np.array(True), (torch.ones(3) > 0).all()])
+def test_check_true_accepts_one_truth_value_in_any_container(truth):
+    check_true(truth, "must not fail")
+
+
+@pytest.mark.parametrize("falsity", [False, 1, "yes", None, torch.tensor(False), np.array([False]),
+                                     torch.tensor(1.0)])
+def test_check_true_fails_with_the_authors_message_otherwise(falsity):
+    with pytest.raises(AssertionError, match="^fix this$"):
+        check_true(falsity, "fix this")
+
+
+def test_check_true_on_many_truth_values_says_to_reduce_them():
+    with pytest.raises(AssertionError, match=r"fix this \(the check got 3 truth values, not one: "
+                                             r"use \.all\(\) or \.any\(\)\)"):
+        check_true(torch.ones(3) > 0, "fix this")
+
+
 def test_captured_references_survive_a_rebound_torch_function(monkeypatch):
     monkeypatch.setattr(torch, "allclose", lambda *a, **k: True)
     with pytest.raises(AssertionError):

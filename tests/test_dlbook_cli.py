@@ -1,9 +1,6 @@
 """The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.lab import start_lab
 from tools.build import ROOT
 
 DLBOOK = str(ROOT / "dlbook")
@@ -25,12 +23,6 @@ def _env(tmp_path) -> dict:
     env = dict(os.environ, DLBOOK_ENV=sys.prefix, DLBOOK_WORK=str(tmp_path / "work"))
     env.pop("DISPLAY", None)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> str:
@@ -50,29 +42,14 @@ def _get(url: str) -> str:
 
 @pytest.mark.slow
 def test_lab_serves_jupyterlab_on_a_working_copy(tmp_path):
-    env, port = _env(tmp_path), _free_port()
-    proc = subprocess.Popen([DLBOOK, "lab", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    _env(tmp_path)  # skips outside ./dlbook test
+    lab = start_lab(tmp_path)
     try:
-        seen, url, deadline = "", None, time.monotonic() + 90
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen += line
-            match = re.search(rf"(http://127\.0\.0\.1:{port}/lab\?token=\w+)", line)
-            url = match.group(1) if match else None
-        assert url, f"no URL printed:\n{seen}"
-        assert "open the http://127.0.0.1 URL printed below" in seen
-        token = url.split("token=")[1]
-        listing = _get(f"http://127.0.0.1:{port}/api/contents/01_tensors?token={token}")
-        assert "01_tensors.ipynb" in listing
-        assert (tmp_path / "work" / "01_tensors" / "01_tensors.ipynb").is_file()
+        assert "open the http://127.0.0.1 URL printed below" in "".join(lab.log)
+        assert "01_tensors.ipynb" in _get(lab.url("api/contents/01_tensors"))
+        assert (lab.work / "01_tensors" / "01_tensors.ipynb").is_file()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        proc.stdout.close()
+        lab.stop()
 
 
 def test_unknown_command_says_what_to_run():

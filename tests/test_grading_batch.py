@@ -15,7 +15,7 @@ import time
 import pytest
 
 from grading import batch, report
-from tests.nbgrader_course import Course, exercises, nbg, with_cell
+from tests.nbgrader_course import Course
 from tests.postgres import postgres_server, server_binaries
 from tests.wrong_answers import wrong_answers
 from tools.build import ROOT
@@ -26,14 +26,10 @@ SLUG = "01_tensors"
 def _mixed_batch(root):
     """A course with chapter 01 and six submissions: right, blank, one wrong, missing, misnamed."""
     course = Course(root)
-    course.add_source(SLUG)
-    course.nbgrader("generate_assignment", SLUG, "--force")
-    source, release = course.source(SLUG), course.release(SLUG)
-    gid, wrong_src = wrong_answers()[SLUG]
-    index = next(i for i, _ in exercises(source) if nbg(source.cells[i])["grade_id"] == gid)
+    source, release, wrong = course.release_chapter(SLUG)
     course.submit("ada", SLUG, source)
     course.submit("bob", SLUG, release)
-    course.submit("cy", SLUG, with_cell(source, index, wrong_src))
+    course.submit("cy", SLUG, wrong)
     course.submit("dee", SLUG, source)
     (root / "submitted" / "eve" / SLUG).mkdir(parents=True)          # nothing submitted
     course.submit("fay", SLUG, source)
@@ -102,7 +98,6 @@ def serial(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("grading_batch")
 def test_serial_batch_grades_everyone_right(serial):
     course, summary = serial
     assert {o.student for o in summary.graded} == {"ada", "bob", "cy", "dee"}
@@ -119,7 +114,6 @@ def test_serial_batch_grades_everyone_right(serial):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("grading_batch")
 def test_parallel_gives_the_same_scores_as_serial(serial, tmp_path):
     course, _ = serial
     parallel = _mixed_batch(tmp_path)
@@ -130,7 +124,6 @@ def test_parallel_gives_the_same_scores_as_serial(serial, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("grading_batch")
 def test_report_numbers_are_the_gradebooks(serial):
     course, _ = serial
     folder = report.write_report(course.root, SLUG)
@@ -160,7 +153,6 @@ def test_report_numbers_are_the_gradebooks(serial):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("grading_batch")
 def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     course, _ = serial
     _mixed_batch(tmp_path)
@@ -194,7 +186,6 @@ needs_postgres = pytest.mark.skipif(server_binaries() is None,
 
 @pytest.mark.slow
 @needs_postgres
-@pytest.mark.xdist_group("grading_batch")
 def test_postgres_gradebook_with_concurrent_graders_and_a_dask_cluster(serial, tmp_path):
     from distributed import Client, LocalCluster
     from sqlalchemy import create_engine, text

@@ -103,3 +103,20 @@ def test_without_bwrap_the_message_says_how_to_install(monkeypatch):
         sandbox.require_bwrap()
     monkeypatch.setenv(sandbox.OPT_OUT, "1")
     assert not sandbox.enabled()
+
+
+@pytest.mark.slow
+def test_the_opt_out_really_runs_an_unsandboxed_kernel(tmp_path, monkeypatch):
+    """DLBOOK_UNSAFE_NO_SANDBOX=1 must still grade: a kernel without the sandbox talks TCP (the
+    sandbox's IPC sockets live in its private folder, which the opt-out does not make)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from grading.kernel_manager import SandboxedKernelManager
+
+    monkeypatch.setenv(sandbox.OPT_OUT, "1")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    NotebookClient(nb, kernel_name="python3", kernel_manager_class=SandboxedKernelManager,
+                   timeout=60, startup_timeout=60,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"] == "42\n"

@@ -248,3 +248,22 @@ def test_dtypes_and_classes_are_compared_by_name():
     assert matches(_capture(torch.float64, "equal"), _capture(torch.float64, "equal"))
     assert not matches(_capture(torch.float32, "equal"), _capture(torch.float64, "equal"))
     assert matches(_capture(dict, "equal"), _capture(dict, "equal"))
+
+
+@pytest.mark.parametrize("value", [True, False, np.bool_(True), torch.tensor(True),
+                                   torch.tensor([False]), np.array(True), torch.ones(3) > 0,
+                                   1, "yes", None, torch.tensor(1.0)],
+                         ids=repr)
+def test_a_check_true_record_says_what_check_true_itself_accepts(value, monkeypatch):
+    """The recorder's boolean is the student's visible verdict, so the two must agree."""
+    from helpers.checks import CheckFailed, check_true
+
+    published = []
+    monkeypatch.setattr(recorder, "_publish", published.append)
+    recorder.record(value, "true")
+    try:
+        check_true(value, "no")
+        accepted = True
+    except CheckFailed:
+        accepted = False
+    assert published[0]["value"] == {"py": "bool", "value": accepted}

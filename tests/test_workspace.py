@@ -36,30 +36,17 @@ def test_missing_release_says_what_to_run(tmp_path):
 def test_lab_shows_students_the_student_tools_only(tmp_path):
     """Rule 9: Validate and the assignment list, not Formgrader, Create Assignment, courses."""
     import json
-    import os
     import re
-    import signal
-    import subprocess
     import time
     import urllib.error
 
-    from tests.test_dlbook_cli import DLBOOK, _env, _free_port, _get
+    from tests.browser.lab import start_lab
+    from tests.test_dlbook_cli import _env, _get
 
-    env, port = _env(tmp_path), _free_port()
-    proc = subprocess.Popen([DLBOOK, "lab", f"--ServerApp.port={port}", "--ServerApp.ip=127.0.0.1"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    _env(tmp_path)  # skips outside ./dlbook test
+    lab = start_lab(tmp_path)
     try:
-        seen, token, deadline = "", None, time.monotonic() + 90
-        while token is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            seen += line
-            match = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=(\w+)", line)
-            token = match.group(1) if match else None
-        assert token, f"no URL printed:\n{seen}"
-        page = _get(f"http://127.0.0.1:{port}/lab?token={token}")
+        page = _get(lab.url("lab"))
         config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>',
                                       page, re.DOTALL).group(1))
         disabled = config.get("disabledExtensions", [])
@@ -68,9 +55,9 @@ def test_lab_shows_students_the_student_tools_only(tmp_path):
         for plugin in ("validate-assignment", "assignment-list"):
             assert f"@jupyter/nbgrader:{plugin}" not in disabled, disabled
         with pytest.raises(urllib.error.HTTPError, match="404"):
-            _get(f"http://127.0.0.1:{port}/formgrader?token={token}")
+            _get(lab.url("formgrader"))
         time.sleep(2)        # let the server log anything it has to say about the course
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        seen += proc.communicate(timeout=30)[0]
+        lab.stop()
+    seen = "".join(lab.log)
     assert "not a subdirectory" not in seen, seen[-2000:]

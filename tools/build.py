@@ -149,11 +149,6 @@ def write_notebook(nb, path: Path) -> None:
     path.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
 
 
-def assets_of(master: Path) -> Path:
-    """Files a chapter ships beside its notebook (data, pictures): notebooks/assets/NN_slug/."""
-    return master.parent / "assets" / master.stem
-
-
 def build_source(root: Path, out: Path, only: str | None = None) -> list[str]:
     slugs = []
     for master in masters(root, only):
@@ -164,8 +159,6 @@ def build_source(root: Path, out: Path, only: str | None = None) -> list[str]:
         nb = master_to_notebook(master)
         publish_to(nb, book_settings(root)["repository"])
         write_notebook(nb, target / f"{slug}.ipynb")
-        if assets_of(master).is_dir():
-            shutil.copytree(assets_of(master), target, dirs_exist_ok=True)
         slugs.append(slug)
     return slugs
 

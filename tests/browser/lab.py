@@ -4,6 +4,10 @@ Used by tests/test_browser.py. The server is started exactly as a student starts
 `./dlbook lab` script, its workspace copy of release/), with only these test settings:
 - DLBOOK_WORK, DLBOOK_DATA: a temporary working copy and synthetic datasets in torchvision's
   formats (no download);
+- DLBOOK_SETTINGS=grading: every training cell uses its grading-size settings (a few batches),
+  so Run All of chapters 06-07 takes seconds, not the minutes of their CPU-sized runs. The live
+  plots, widgets and messages are the same; the CPU runs' times are the benchmarks' business
+  (benchmarks/bench_ch06.py, bench_ch07.py);
 - JUPYTERLAB_WORKSPACES_DIR: an empty one, so no tab from an earlier session is reopened;
 - JUPYTERLAB_SETTINGS_DIR: an empty settings folder (the tester's own settings never leak in)
   holding one setting, `windowingMode: none`, so every cell of a long notebook is in the page
@@ -104,7 +108,7 @@ def start_lab(tmp: Path, timeout: float = 180) -> Lab:
     tracker.write_text(json.dumps({"windowingMode": "none"}))
     env = {k: v for k, v in os.environ.items()
            if k not in ("NBGRADER_EXECUTION", "DISPLAY", "JUPYTER_TOKEN")}
-    env.update(DLBOOK_WORK=str(work), DLBOOK_DATA=str(data),
+    env.update(DLBOOK_WORK=str(work), DLBOOK_DATA=str(data), DLBOOK_SETTINGS="grading",
                JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
                JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))

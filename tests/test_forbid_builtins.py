@@ -1,10 +1,10 @@
-"""helpers.builtin_guard: ready-made functions fail inside the block and come back after it."""
+"""helpers.by_hand.forbid_builtins: ready-made functions fail inside the block and come back after it."""
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.builtin_guard import forbid_builtins
+from helpers.by_hand import forbid_builtins
 
 GUARDED = [(F, "batch_norm"), (torch, "batch_norm")]
 
