@@ -182,8 +182,10 @@ def _resume(run: _Run, checkpoint) -> tuple[History, int]:
 
 def _animator_for(plot, num_epochs, history: History) -> Animator:
     """The Animator `plot=` asks for, already showing the epochs a resumed run has."""
+    # x runs from 0, not 1 as in d2l: the first epoch's running loss (at x = 0.2, 0.4, ...) is
+    # then in view while it trains, and a 1-epoch run gets axes, not a degenerate [1, 1].
     animator = plot if isinstance(plot, Animator) else Animator(
-        xlabel="epoch", xlim=[1, num_epochs], legend=["train loss", "train acc", "test acc"],
+        xlabel="epoch", xlim=[0, num_epochs], legend=["train loss", "train acc", "test acc"],
         mode=None if plot else "off")
     for e, row in enumerate(zip(history.train_loss, history.train_acc, history.test_acc)):
         animator.add(e + 1, row)

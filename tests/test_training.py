@@ -490,6 +490,29 @@ def test_nothing_is_drawn_under_the_autograder(monkeypatch, capsys):
     assert "examples/sec" in out
 
 
+@pytest.mark.parametrize("num_epochs", [1, 3])
+def test_the_live_plot_shows_the_first_epoch_and_ends_on_the_last(monkeypatch, num_epochs):
+    """In a notebook: the first epoch's points are inside the x-axis while it trains, and the
+    last frame ends at the right edge (also for a single epoch)."""
+    made, frames = [], []
+
+    class Recorded(Animator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "mode": "notebook", "min_interval": 0})
+            made.append(self)
+
+        def _draw_png(self):
+            super()._draw_png()
+            frames.append(self.frame_info())
+
+    monkeypatch.setattr(training, "Animator", Recorded)
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: None)
+    quick_train(num_epochs=num_epochs, plot=True)
+    first, last = frames[0], frames[-1]
+    assert first["xlim"][0] <= first["x_last"] < 1, first  # drawn during epoch 1, in view
+    assert last["x_last"] == last["xlim"][1] == num_epochs, last
+
+
 # -- mistakes a student can make -----------------------------------------------------------------
 X8, Y8 = blobs(n=16)
 
