@@ -4,6 +4,7 @@ Grading lives in the `grading` package (pipeline order in grading/__init__.py). 
 protects grading is configured here, so a TA's plain `nbgrader autograde` run from the course
 folder gets the same sandbox and verdict as `./dlbook autograde`.
 """
+
 import os
 import sys
 

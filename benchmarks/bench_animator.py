@@ -22,6 +22,7 @@ rendering is not measured: there is no browser).
 
 Results go to benchmarks/results/animator.md.
 """
+
 import json
 import os
 import sys
@@ -58,7 +59,7 @@ def feed(animator, n_points, pause):
     return (sum(costs) + time.perf_counter() - tic) / n_points
 '''
 
-PER_ADD = r'''
+PER_ADD = r"""
 results = []
 for pause, n_points in PACES:
     epochs = n_points // 6
@@ -74,9 +75,9 @@ for pause, n_points in PACES:
         if name == "d2l":
             a.close()
 print("RESULT " + json.dumps(results))
-'''
+"""
 
-TRAIN = r'''
+TRAIN = r"""
 from helpers.fake_data import write_fake_fashion_mnist
 from helpers.loaders import load_data_fashion_mnist
 from helpers.models import lenet
@@ -116,7 +117,7 @@ tic = time.perf_counter()
 d2l = d2l_baseline.train_ch6(lenet(), d2l_train, d2l_test, EPOCHS, 0.9, device)
 d2l.update(wall=time.perf_counter() - tic)
 print("RESULT " + json.dumps(dict(runs=runs, d2l=d2l)))
-'''
+"""
 
 
 def run_notebook(cells, timeout=900):
@@ -128,15 +129,16 @@ def run_notebook(cells, timeout=900):
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env_path) if p)
     os.environ.pop("NBGRADER_EXECUTION", None)  # under the autograder the plot is off
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+    ).execute()
     results, displays = [], 0
     for cell in nb.cells:
         for out in cell.outputs:
             displays += out.get("output_type") in ("display_data", "update_display_data")
             for line in out.get("text", "").splitlines():
                 if line.startswith("RESULT "):
-                    results.append(json.loads(line[len("RESULT "):]))
+                    results.append(json.loads(line[len("RESULT ") :]))
     return results, displays
 
 
@@ -155,23 +157,33 @@ def main(argv=None):
     paces = [(0.0, 60), (0.05, 60), (0.5, 24)]  # (seconds between points, number of points)
     load_before = load_average()
     with tempfile.TemporaryDirectory() as data:
-        params = (f"PACES = {paces!r}\nDATA = {data!r}\nDEVICE = {args.device!r}\n"
-                  f"EPOCHS = {args.epochs}\nN_TRAIN = {args.n_train}\nN_TEST = {args.n_test}\n"
-                  f"ROUNDS = {args.rounds}\n")
+        params = (
+            f"PACES = {paces!r}\nDATA = {data!r}\nDEVICE = {args.device!r}\n"
+            f"EPOCHS = {args.epochs}\nN_TRAIN = {args.n_train}\nN_TEST = {args.n_test}\n"
+            f"ROUNDS = {args.rounds}\n"
+        )
         tic = time.perf_counter()
         (per_add, train_runs), _ = run_notebook([params + SETUP, PER_ADD, TRAIN])
         kernel_s = time.perf_counter() - tic
 
-    lines = ["## 1. Cost per add() in a real kernel (nbclient + ipykernel)", "",
-             ("| pause between points | points | d2l ms/add | ours ms/add | ours / d2l "
-             "| frames: d2l / ours |"), "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "## 1. Cost per add() in a real kernel (nbclient + ipykernel)",
+        "",
+        (
+            "| pause between points | points | d2l ms/add | ours ms/add | ours / d2l "
+            "| frames: d2l / ours |"
+        ),
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     by_key = {(r["name"], r["pause"]): r for r in per_add}
     ratios = []
     for pause, n in paces:
         d, o = by_key[("d2l", pause)], by_key[("ours", pause)]
         ratios.append(o["per_add"] / d["per_add"])
-        lines.append(f"| {pause:g} s | {n} | {1e3 * d['per_add']:.1f} | {1e3 * o['per_add']:.1f} "
-                     f"| **{100 * ratios[-1]:.0f}%** | {d['draws']} / {o['draws']} |")
+        lines.append(
+            f"| {pause:g} s | {n} | {1e3 * d['per_add']:.1f} | {1e3 * o['per_add']:.1f} "
+            f"| **{100 * ratios[-1]:.0f}%** | {d['draws']} / {o['draws']} |"
+        )
     on = [r for r in train_runs["runs"] if r["plot"]]
     off = [r for r in train_runs["runs"] if not r["plot"]]
 
@@ -182,27 +194,44 @@ def main(argv=None):
     share = max(r["inside"] / r["wall"] for r in on)
     d2l = train_runs["d2l"]
     lines += [
-        "", (f"## 2. Plot overhead in a LeNet run ({args.epochs} epochs, {args.n_train} train / "
-        f"{args.n_test} test synthetic Fashion-MNIST images, batch 256, device {args.device})"), "",
-        ("| run | wall s (median of plot-on / plot-off runs) | time inside the Animator "
-        "| share of wall time | frames |"), "|---|---:|---:|---:|---:|",
-        (f"| helpers.train, plot on | {wall_on:.2f} | "
-        f"{max(r['inside'] for r in on):.2f} s (worst run) | **{100 * share:.1f}%** "
-        f"| {on[0]['draws']} |"),
+        "",
+        (
+            f"## 2. Plot overhead in a LeNet run ({args.epochs} epochs, {args.n_train} train / "
+            f"{args.n_test} test synthetic Fashion-MNIST images, batch 256, device {args.device})"
+        ),
+        "",
+        (
+            "| run | wall s (median of plot-on / plot-off runs) | time inside the Animator "
+            "| share of wall time | frames |"
+        ),
+        "|---|---:|---:|---:|---:|",
+        (
+            f"| helpers.train, plot on | {wall_on:.2f} | "
+            f"{max(r['inside'] for r in on):.2f} s (worst run) | **{100 * share:.1f}%** "
+            f"| {on[0]['draws']} |"
+        ),
         f"| helpers.train, plot off | {wall_off:.2f} | 0 | 0% | 0 |",
-        (f"| d2l train_ch6 (for contrast) | {d2l['wall']:.2f} | {d2l['render_seconds']:.2f} s "
-        f"| {100 * d2l['render_seconds'] / d2l['wall']:.1f}% | {6 * args.epochs} |"), "",
-        (f"- plot on vs off, wall clock: {100 * (wall_on / wall_off - 1):+.1f}% (median runs; "
-        "on a shared machine this difference is mostly noise, hence the direct measurement)"),
+        (
+            f"| d2l train_ch6 (for contrast) | {d2l['wall']:.2f} | {d2l['render_seconds']:.2f} s "
+            f"| {100 * d2l['render_seconds'] / d2l['wall']:.1f}% | {6 * args.epochs} |"
+        ),
+        "",
+        (
+            f"- plot on vs off, wall clock: {100 * (wall_on / wall_off - 1):+.1f}% (median runs; "
+            "on a shared machine this difference is mostly noise, hence the direct measurement)"
+        ),
         "- every run, wall s (plot on/off), time inside the Animator: "
-        + ", ".join(f"{r['wall']:.2f} s {'on' if r['plot'] else 'off'} ({r['inside']:.2f} s)"
-                    for r in train_runs["runs"]),
+        + ", ".join(
+            f"{r['wall']:.2f} s {'on' if r['plot'] else 'off'} ({r['inside']:.2f} s)"
+            for r in train_runs["runs"]
+        ),
         "- the first plot-on run also pays the one-time figure set-up (fonts, layout)",
-        (f"- kernel session total: {kernel_s:.0f} s; load average before/after: {load_before} | "
-        f"{load_average()}"),
+        (
+            f"- kernel session total: {kernel_s:.0f} s; load average before/after: {load_before} | "
+            f"{load_average()}"
+        ),
     ]
-    write_results("animator", "Animator: cost per point and plot overhead, in a real kernel",
-                  lines)
+    write_results("animator", "Animator: cost per point and plot overhead, in a real kernel", lines)
     print("\n".join(lines))
 
 

@@ -9,6 +9,7 @@ Workload: one 3-channel 64x64 image, 16 output channels, 3x3 kernel, no padding,
 compute the whole layer. Each number is over RUNS timed calls after one warm-up: mean +- std,
 and the median, which a busy shared machine disturbs less (preemption makes the std large).
 """
+
 import os
 import platform
 import statistics
@@ -29,7 +30,7 @@ def corr2d(X, K):
     Y = torch.zeros(X.shape[0] - k_h + 1, X.shape[1] - k_w + 1)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + k_h, j:j + k_w] * K).sum()
+            Y[i, j] = (X[i : i + k_h, j : j + k_w] * K).sum()
     return Y
 
 
@@ -40,7 +41,7 @@ def im2col(X, k):
     cols = torch.empty(n, c, k, k, h_out, w_out)
     for a in range(k):
         for b in range(k):
-            cols[:, :, a, b] = X[:, :, a:a + h_out, b:b + w_out]
+            cols[:, :, a, b] = X[:, :, a : a + h_out, b : b + w_out]
     return cols.reshape(n, c * k * k, h_out * w_out)
 
 
@@ -62,30 +63,33 @@ def main() -> None:
     # The three ways compute the same layer (checked, so the timings compare like with like).
     loops = torch.stack([sum(corr2d(X[0, c], W[o, c]) for c in range(3)) for o in range(16)])
     assert torch.allclose(loops, ref[0], atol=1e-4)
-    assert torch.allclose((W.reshape(16, -1) @ im2col(X, 3)).reshape(1, 16, 62, 62), ref,
-                          atol=1e-4)
+    assert torch.allclose((W.reshape(16, -1) @ im2col(X, 3)).reshape(1, 16, 62, 62), ref, atol=1e-4)
     pair = _times(lambda: corr2d(X[0, 0], W[0, 0]), RUNS["loops"])
     rows = {
         "Python loops (corr2d), 48 channel pairs": tuple(48 * t for t in pair),
-        "im2col by slicing + one matmul": _times(lambda: W.reshape(16, -1) @ im2col(X, 3),
-                                                 RUNS["fast"]),
-        "F.unfold + one matmul": _times(lambda: W.reshape(16, -1) @ F.unfold(X, 3),
-                                        RUNS["fast"]),
+        "im2col by slicing + one matmul": _times(
+            lambda: W.reshape(16, -1) @ im2col(X, 3), RUNS["fast"]
+        ),
+        "F.unfold + one matmul": _times(lambda: W.reshape(16, -1) @ F.unfold(X, 3), RUNS["fast"]),
         "F.conv2d": _times(lambda: F.conv2d(X, W), RUNS["fast"]),
     }
     base = rows["F.conv2d"][2]
     lines = [
         "# Convolution three ways (chapter 05)",
         "",
-        (f"{date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"torch {torch.__version__}, 1 thread, load average {os.getloadavg()[0]:.1f} at the start."),
+        (
+            f"{date.today()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"torch {torch.__version__}, 1 thread, load average {os.getloadavg()[0]:.1f} at the start."
+        ),
         "Command: `./dlbook python -m benchmarks.bench_ch05`",
         "",
         "| (1, 3, 64, 64) -> (1, 16, 62, 62), 3x3 | mean +- std | median | median / F.conv2d |",
         "|---|---|---|---|",
     ]
-    lines += [f"| {name} | {m * 1e3:.3f} +- {s * 1e3:.3f} ms | {med * 1e3:.3f} ms | "
-              f"{med / base:.1f} |" for name, (m, s, med) in rows.items()]
+    lines += [
+        f"| {name} | {m * 1e3:.3f} +- {s * 1e3:.3f} ms | {med * 1e3:.3f} ms | {med / base:.1f} |"
+        for name, (m, s, med) in rows.items()
+    ]
     lines.append("")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "ch05_conv.md").write_text("\n".join(lines))

@@ -17,6 +17,7 @@
 
 Results go to benchmarks/results/ch06_notebook.md and ch06_lenet.md.
 """
+
 import argparse
 import os
 import statistics
@@ -44,14 +45,19 @@ def bench_notebook(args, device):
         write_fake_fashion_mnist(root, n_train=60000, n_test=10000)
         write_fake_cifar10(root, n_train=50000, n_test=10000)
         env_before = {k: os.environ.get(k) for k in ("DLBOOK_DATA", "NBGRADER_EXECUTION")}
-        os.environ["DLBOOK_DATA"] = root           # the kernel inherits the environment
+        os.environ["DLBOOK_DATA"] = root  # the kernel inherits the environment
         os.environ.pop("NBGRADER_EXECUTION", None)
         nb = nbformat.read(NOTEBOOK, as_version=4)
         loads = [load_average()]
         tic = time.perf_counter()
         try:
-            NotebookClient(nb, timeout=900, kernel_name="python3", record_timing=True,
-                           resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+            NotebookClient(
+                nb,
+                timeout=900,
+                kernel_name="python3",
+                record_timing=True,
+                resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+            ).execute()
         finally:
             for k, v in env_before.items():
                 if v is None:
@@ -67,18 +73,30 @@ def bench_notebook(args, device):
         start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
         if cell.cell_type == "code" and start and end:
             from datetime import datetime
-            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+
+            seconds = (
+                datetime.fromisoformat(end.replace("Z", "+00:00"))
+                - datetime.fromisoformat(start.replace("Z", "+00:00"))
+            ).total_seconds()
             cells.append((seconds, i, cell.source.splitlines()[0][:70]))
     cells.sort(reverse=True)
-    lines = [(f"`{NOTEBOOK.relative_to(ROOT)}` executed in a fresh kernel as a student's run, on "
-             f"synthetic data of the real sizes; target under {TARGET_SECONDS} s on a 2-core "
-             f"CPU."), "",
-             (f"- total (kernel start to last cell): **{total:.0f} s** "
-             f"({'meets' if total < TARGET_SECONDS else 'misses'} the target here)"),
-             f"- load average (1/5/15 min) before | after: {' | '.join(loads)}", "",
-             "| cell | seconds | first line |", "|---:|---:|---|",
-             *[f"| {i} | {s:.1f} | `{line}` |" for s, i, line in cells[:8]]]
+    lines = [
+        (
+            f"`{NOTEBOOK.relative_to(ROOT)}` executed in a fresh kernel as a student's run, on "
+            f"synthetic data of the real sizes; target under {TARGET_SECONDS} s on a 2-core "
+            f"CPU."
+        ),
+        "",
+        (
+            f"- total (kernel start to last cell): **{total:.0f} s** "
+            f"({'meets' if total < TARGET_SECONDS else 'misses'} the target here)"
+        ),
+        f"- load average (1/5/15 min) before | after: {' | '.join(loads)}",
+        "",
+        "| cell | seconds | first line |",
+        "|---:|---:|---|",
+        *[f"| {i} | {s:.1f} | `{line}` |" for s, i, line in cells[:8]],
+    ]
     write_results("ch06_notebook", "Chapter 06: the student's run", lines, device)
     print("\n".join(lines))
     return total
@@ -96,8 +114,9 @@ def bench_lenet(args, device):
             write_fake_fashion_mnist(root, n_train=args.n_train, n_test=args.n_test)
         load_data_fashion_mnist(args.batch_size, root=root, device=device)  # decode once
         if device.type == "cuda":  # CUDA context, cuDNN autotuning: for neither loop's count
-            run_ours(root, argparse.Namespace(**{**vars(args), "epochs": 1}), device,
-                     **_options(args))
+            run_ours(
+                root, argparse.Namespace(**{**vars(args), "epochs": 1}), device, **_options(args)
+            )
         loads, base, ours = [load_average()], [], []
         for r in range(args.rounds):
             print(f"-- round {r + 1}/{args.rounds}: d2l train_ch6", flush=True)
@@ -116,33 +135,53 @@ def bench_lenet(args, device):
 
     b, o = max(base, key=eps), max(ours, key=eps)
     speedup = statistics.mean(eps(r) for r in ours) / statistics.mean(eps(r) for r in base)
-    acc_gap = 100 * abs(statistics.mean(r["test_acc"] for r in ours)
-                        - statistics.mean(r["test_acc"] for r in base))
-    data = (f"real Fashion-MNIST from {args.data}" if args.data else
-            f"synthetic Fashion-MNIST ({args.n_train} train / {args.n_test} test: the accuracy "
-            "says nothing about the real data's, only the speed is meaningful)")
+    acc_gap = 100 * abs(
+        statistics.mean(r["test_acc"] for r in ours) - statistics.mean(r["test_acc"] for r in base)
+    )
+    data = (
+        f"real Fashion-MNIST from {args.data}"
+        if args.data
+        else f"synthetic Fashion-MNIST ({args.n_train} train / {args.n_test} test: the accuracy "
+        "says nothing about the real data's, only the speed is meaningful)"
+    )
     gpu = device.type == "cuda"
-    verdict = ("meets" if speedup >= TARGET_SPEEDUP and acc_gap <= TARGET_ACC_POINTS
-               else "misses") if gpu else "n/a on a CPU (the target is for a GPU)"
-    lines = [(f"LeNet (sigmoid, avg pool), batch {args.batch_size}, lr {args.lr}, {args.epochs} "
-             f"epochs on {data}; device {device}; helpers.train options {_options(args)}; "
-             f"{args.rounds} alternating rounds. Wall clock: the whole train call."), "",
-             ("| loop | wall-clock examples/sec, mean ± std | best | test acc (mean) "
-             "| wall s (best) |"), "|---|---:|---:|---:|---:|",
-             (f"| d2l train_ch6 (DataLoader+ToTensor, 4 workers; float() per batch; redraw-all "
-             f"plot) | {spread(base)} | {eps(b):.0f} "
-             f"| {statistics.mean(r['test_acc'] for r in base):.3f} | {b['wall_s']:.1f} |"),
-             (f"| helpers.train (on-device data, device-side sums, throttled plot) "
-             f"| {spread(ours)} | {eps(o):.0f} "
-             f"| {statistics.mean(r['test_acc'] for r in ours):.3f} | {o['wall_s']:.1f} |"), "",
-             (f"- speed-up (ratio of means): **{speedup:.2f}x**; accuracy gap {acc_gap:.2f} "
-             f"points; target >= {TARGET_SPEEDUP:.0f}x within {TARGET_ACC_POINTS:.0f} point on "
-             f"a GPU: {verdict}"),
-             (f"- compute examples/sec of helpers.train (best round): "
-             f"{o['compute_examples_per_sec']:.0f}"),
-             f"- load average (1/5/15 min) before and after each round: {' | '.join(loads)}"]
-    write_results("ch06_lenet", "Chapter 06: helpers.train vs the notes' train_ch6", lines,
-                  device)
+    verdict = (
+        ("meets" if speedup >= TARGET_SPEEDUP and acc_gap <= TARGET_ACC_POINTS else "misses")
+        if gpu
+        else "n/a on a CPU (the target is for a GPU)"
+    )
+    lines = [
+        (
+            f"LeNet (sigmoid, avg pool), batch {args.batch_size}, lr {args.lr}, {args.epochs} "
+            f"epochs on {data}; device {device}; helpers.train options {_options(args)}; "
+            f"{args.rounds} alternating rounds. Wall clock: the whole train call."
+        ),
+        "",
+        ("| loop | wall-clock examples/sec, mean ± std | best | test acc (mean) | wall s (best) |"),
+        "|---|---:|---:|---:|---:|",
+        (
+            f"| d2l train_ch6 (DataLoader+ToTensor, 4 workers; float() per batch; redraw-all "
+            f"plot) | {spread(base)} | {eps(b):.0f} "
+            f"| {statistics.mean(r['test_acc'] for r in base):.3f} | {b['wall_s']:.1f} |"
+        ),
+        (
+            f"| helpers.train (on-device data, device-side sums, throttled plot) "
+            f"| {spread(ours)} | {eps(o):.0f} "
+            f"| {statistics.mean(r['test_acc'] for r in ours):.3f} | {o['wall_s']:.1f} |"
+        ),
+        "",
+        (
+            f"- speed-up (ratio of means): **{speedup:.2f}x**; accuracy gap {acc_gap:.2f} "
+            f"points; target >= {TARGET_SPEEDUP:.0f}x within {TARGET_ACC_POINTS:.0f} point on "
+            f"a GPU: {verdict}"
+        ),
+        (
+            f"- compute examples/sec of helpers.train (best round): "
+            f"{o['compute_examples_per_sec']:.0f}"
+        ),
+        f"- load average (1/5/15 min) before and after each round: {' | '.join(loads)}",
+    ]
+    write_results("ch06_lenet", "Chapter 06: helpers.train vs the notes' train_ch6", lines, device)
     print("\n".join(lines))
     return speedup
 
@@ -160,8 +199,9 @@ def main(argv=None):
     from helpers.devices import try_gpu
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--part", choices=["notebook", "lenet"], default=None,
-                        help="one part only (default: both)")
+    parser.add_argument(
+        "--part", choices=["notebook", "lenet"], default=None, help="one part only (default: both)"
+    )
     parser.add_argument("--device", default=None, help="cpu, cuda (default: try_gpu())")
     parser.add_argument("--data", default=None, help="a root holding real Fashion-MNIST")
     parser.add_argument("--epochs", type=int, default=10)

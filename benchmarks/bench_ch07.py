@@ -12,6 +12,7 @@ the requested size): the timing is real, the accuracy is not. Each run is timed 
 (training, evaluation after every epoch, checkpoint writes) after a warm-up run on a GPU;
 results are mean ± std over --runs runs, written to benchmarks/results/ch07_lab_<device>.md.
 """
+
 import argparse
 import statistics
 import tempfile
@@ -50,18 +51,31 @@ def loaders(root, batch_size, n_train, n_test, device):
 
     full_train, full_test = load_data_cifar10(batch_size, root=root, device=device)
     common = {"mean": CIFAR10_MEAN, "std": CIFAR10_STD, "device": device}
-    train = ImagesOnDevice(full_train.images[:n_train], full_train.labels[:n_train], batch_size,
-                           shuffle=True, augment=True, **common)
-    test = ImagesOnDevice(full_test.images[:n_test], full_test.labels[:n_test], batch_size,
-                          **common)
+    train = ImagesOnDevice(
+        full_train.images[:n_train],
+        full_train.labels[:n_train],
+        batch_size,
+        shuffle=True,
+        augment=True,
+        **common,
+    )
+    test = ImagesOnDevice(
+        full_test.images[:n_test], full_test.labels[:n_test], batch_size, **common
+    )
     return train, test
 
 
 def recipe(args, device) -> dict:
     cuda = device.type == "cuda"
-    return {"momentum": 0.9, "weight_decay": 5e-4, "scheduler": {args.drop_epoch: 0.01},
-                "amp": "bf16" if cuda else None, "channels_last": cuda, "compile": args.compile,
-                "plot": False}
+    return {
+        "momentum": 0.9,
+        "weight_decay": 5e-4,
+        "scheduler": {args.drop_epoch: 0.01},
+        "amp": "bf16" if cuda else None,
+        "channels_last": cuda,
+        "compile": args.compile,
+        "plot": False,
+    }
 
 
 def lab_run(args, device, train, test, seed, checkpoint):
@@ -73,8 +87,9 @@ def lab_run(args, device, train, test, seed, checkpoint):
     net = resnet20()
     sync(device)
     tic = time.perf_counter()
-    history = train_loop(net, train, test, args.epochs, 0.1, device, checkpoint=checkpoint,
-                         **recipe(args, device))
+    history = train_loop(
+        net, train, test, args.epochs, 0.1, device, checkpoint=checkpoint, **recipe(args, device)
+    )
     sync(device)
     return time.perf_counter() - tic, history
 
@@ -91,16 +106,35 @@ def resume_check(args, device, train, test, folder: Path) -> float:
     train_loop(straight, train, test, 3, 0.1, device, **options)
     torch.manual_seed(0)
     try:
-        train_loop(resnet20(), CrashAfter(train, 3, 1), test, 3, 0.1, device,
-                   checkpoint=folder / "resume.pt", **options)
+        train_loop(
+            resnet20(),
+            CrashAfter(train, 3, 1),
+            test,
+            3,
+            0.1,
+            device,
+            checkpoint=folder / "resume.pt",
+            **options,
+        )
     except Crash:
         pass
     torch.manual_seed(12345)
     resumed = resnet20()
-    train_loop(resumed, train, test, 3, 0.1, device, checkpoint=folder / "resume.pt",
-               resume=True, **options)
-    return max(float((a.float() - b.float()).abs().max())
-               for a, b in zip(straight.state_dict().values(), resumed.state_dict().values()))
+    train_loop(
+        resumed,
+        train,
+        test,
+        3,
+        0.1,
+        device,
+        checkpoint=folder / "resume.pt",
+        resume=True,
+        **options,
+    )
+    return max(
+        float((a.float() - b.float()).abs().max())
+        for a, b in zip(straight.state_dict().values(), resumed.state_dict().values())
+    )
 
 
 def main(argv=None):
@@ -116,17 +150,26 @@ def main(argv=None):
     parser.add_argument("--n-train", type=int, default=None, help="default 50000 GPU, 2500 CPU")
     parser.add_argument("--n-test", type=int, default=None, help="default 10000 GPU, 500 CPU")
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3 GPU, 1 CPU)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (as the notebook)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch CPU threads (as the notebook)"
+    )
     parser.add_argument("--compile", action="store_true", help="torch.compile the net")
-    parser.add_argument("--data-root", default=None,
-                        help="a folder with CIFAR-10 (real or synthetic); default: synthetic")
+    parser.add_argument(
+        "--data-root",
+        default=None,
+        help="a folder with CIFAR-10 (real or synthetic); default: synthetic",
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not write results/")
     args = parser.parse_args(argv)
     device = torch.device(args.device) if args.device else try_gpu()
     gpu = device.type != "cpu"
-    defaults = {"epochs": 10 if gpu else 4, "batch_size": 256 if gpu else 128,
-                "n_train": 50_000 if gpu else 2_500, "n_test": 10_000 if gpu else 500,
-                "runs": 3 if gpu else 1}
+    defaults = {
+        "epochs": 10 if gpu else 4,
+        "batch_size": 256 if gpu else 128,
+        "n_train": 50_000 if gpu else 2_500,
+        "n_test": 10_000 if gpu else 500,
+        "runs": 3 if gpu else 1,
+    }
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -143,8 +186,7 @@ def main(argv=None):
         real = read_manifest(Path(root) / CIFAR10.folder) is None
         train, test = loaders(root, args.batch_size, args.n_train, args.n_test, device)
         if gpu:  # warm-up: CUDA context, cuDNN autotuning, compilation
-            lab_run(argparse.Namespace(**{**vars(args), "epochs": 1}), device, train, test, 0,
-                    None)
+            lab_run(argparse.Namespace(**{**vars(args), "epochs": 1}), device, train, test, 0, None)
         load_before = load_average()
         walls, accs, last = [], [], None
         for run in range(args.runs):
@@ -152,34 +194,44 @@ def main(argv=None):
             walls.append(wall)
             accs.append(last.test_acc[-1])
             print(f"run {run}: {wall:.1f} s, test acc {accs[-1]:.3f}")
-        small_train, small_test = loaders(root, args.batch_size, min(1024, args.n_train),
-                                          min(256, args.n_test), device)
+        small_train, small_test = loaders(
+            root, args.batch_size, min(1024, args.n_train), min(256, args.n_test), device
+        )
         difference = resume_check(args, device, small_train, small_test, tmp)
 
-    spread = lambda xs, f: (f"{f(statistics.mean(xs))} ± {f(statistics.stdev(xs))}"
-                            if len(xs) > 1 else f(xs[0]))
+    spread = lambda xs, f: (
+        f"{f(statistics.mean(xs))} ± {f(statistics.stdev(xs))}" if len(xs) > 1 else f(xs[0])
+    )
     examples = sum(last.examples)
     data = "real CIFAR-10" if real else "synthetic CIFAR-10-format images (accuracy meaningless)"
     lines = [
-        (f"ResNet-20, {args.n_train} train / {args.n_test} test images of {data}, batch "
-        f"{args.batch_size}, {args.epochs} epochs, lr 0.1 then 0.01 from epoch "
-        f"{args.drop_epoch + 1}, SGD momentum 0.9, weight decay 5e-4, crop+flip on the device, "
-        f"a checkpoint every epoch; amp={recipe(args, device)['amp']}, "
-        f"channels_last={gpu}, compile={args.compile}; device {device}; {args.runs} run(s)."), "",
-        ("| wall time, whole lab (train + eval + checkpoints) | examples/sec (wall) "
-        "| final test acc | resumed run vs uninterrupted: max weight difference |"),
+        (
+            f"ResNet-20, {args.n_train} train / {args.n_test} test images of {data}, batch "
+            f"{args.batch_size}, {args.epochs} epochs, lr 0.1 then 0.01 from epoch "
+            f"{args.drop_epoch + 1}, SGD momentum 0.9, weight decay 5e-4, crop+flip on the device, "
+            f"a checkpoint every epoch; amp={recipe(args, device)['amp']}, "
+            f"channels_last={gpu}, compile={args.compile}; device {device}; {args.runs} run(s)."
+        ),
+        "",
+        (
+            "| wall time, whole lab (train + eval + checkpoints) | examples/sec (wall) "
+            "| final test acc | resumed run vs uninterrupted: max weight difference |"
+        ),
         "|---:|---:|---:|---:|",
-        (f"| {spread(walls, lambda v: f'{v:.1f} s')} | "
-        f"{examples / statistics.mean(walls):.0f} | {spread(accs, lambda v: f'{v:.3f}')} | "
-        f"{difference:.3g} |"), "",
-        (f"- per-epoch test accuracy (last run): "
-        f"{', '.join(f'{a:.3f}' for a in last.test_acc)}"),
+        (
+            f"| {spread(walls, lambda v: f'{v:.1f} s')} | "
+            f"{examples / statistics.mean(walls):.0f} | {spread(accs, lambda v: f'{v:.3f}')} | "
+            f"{difference:.3g} |"
+        ),
+        "",
+        (f"- per-epoch test accuracy (last run): {', '.join(f'{a:.3f}' for a in last.test_acc)}"),
         f"- per-epoch wall seconds (last run): {', '.join(f'{s:.2f}' for s in last.seconds)}",
         f"- load average (1/5/15 min) before and after: {load_before} | {load_average()}",
     ]
     if not args.no_write:
-        write_results(f"ch07_lab_{device.type}", "Chapter 07 lab: ResNet-20 on CIFAR-10", lines,
-                      device)
+        write_results(
+            f"ch07_lab_{device.type}", "Chapter 07 lab: ResNet-20 on CIFAR-10", lines, device
+        )
     print("\n".join(lines))
     return walls, accs, difference
 

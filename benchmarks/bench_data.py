@@ -9,6 +9,7 @@ training epochs of each path with a no-op model: every batch is moved to the dev
 into an on-device accumulator, so only data work is measured. Timer synchronizes the device at
 each clock read. Prints a table and writes it to benchmarks/results/data.md.
 """
+
 import argparse
 import os
 import platform
@@ -45,8 +46,12 @@ def main(argv=None) -> None:
     parser.add_argument("--epochs", type=int, default=5, help="timed epochs of the fast path")
     parser.add_argument("--dataloader-epochs", type=int, default=2)
     parser.add_argument("--device", default=None, help="default: helpers.try_gpu()")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch CPU threads (default: torch's); 1 is steadier on a busy CPU")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: torch's); 1 is steadier on a busy CPU",
+    )
     args = parser.parse_args(argv)
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -76,22 +81,30 @@ def main(argv=None) -> None:
     lines = [
         "# Data path benchmark (`PYTHONPATH=. python -m benchmarks.bench_data`, see its docstring)",
         "",
-        (f"- {n} Fashion-MNIST-shaped training images (synthetic), batch size "
-         f"{args.batch_size}, device `{device}`, torch {torch.__version__}, "
-         f"{torch.get_num_threads()} torch CPU thread(s) in the main process"),
+        (
+            f"- {n} Fashion-MNIST-shaped training images (synthetic), batch size "
+            f"{args.batch_size}, device `{device}`, torch {torch.__version__}, "
+            f"{torch.get_num_threads()} torch CPU thread(s) in the main process"
+        ),
         f"- machine: {platform.platform()}, {os.cpu_count()} CPU cores, {gpu}",
         "- no-op model: each batch moved to the device and summed; best epoch of the timed ones",
-        (f"- fast path one-off costs: first load (verify, decode, write cache) {first_load:.2f} s;"
-         f" load from cache {cached_load:.2f} s"),
+        (
+            f"- fast path one-off costs: first load (verify, decode, write cache) {first_load:.2f} s;"
+            f" load from cache {cached_load:.2f} s"
+        ),
         "",
-        ("| path | workers | epochs | best epoch (s) | mean epoch (s) | examples/s (best) | "
-        "fast / this |"),
+        (
+            "| path | workers | epochs | best epoch (s) | mean epoch (s) | examples/s (best) | "
+            "fast / this |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
     for name, workers, times in rows:
         rate = n / min(times)
-        lines.append(f"| {name} | {workers} | {len(times)} | {min(times):.3f} | "
-                     f"{sum(times) / len(times):.3f} | {rate:,.0f} | {fast_rate / rate:.1f}x |")
+        lines.append(
+            f"| {name} | {workers} | {len(times)} | {min(times):.3f} | "
+            f"{sum(times) / len(times):.3f} | {rate:,.0f} | {fast_rate / rate:.1f}x |"
+        )
     table = "\n".join(lines) + "\n"
     print(table)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

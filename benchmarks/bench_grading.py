@@ -10,6 +10,7 @@ Sandbox overhead: chapter 01's solution graded as a submission by the real
 `nbgrader autograde --student` in a temporary course, with the bubblewrap sandbox and with
 DLBOOK_UNSAFE_NO_SANDBOX=1, alternating, median of REPEATS (reference records cached first).
 """
+
 import os
 import platform
 import shutil
@@ -38,15 +39,25 @@ def _seconds(cell) -> float:
 
 def time_chapter(path: Path) -> dict:
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", record_timing=True,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    graded = [(c.metadata["nbgrader"]["grade_id"], _seconds(c)) for c in nb.cells
-              if c.cell_type == "code" and (c.metadata.get("nbgrader", {}).get("grade")
-                                            or c.metadata.get("nbgrader", {}).get("solution"))]
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        record_timing=True,
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    graded = [
+        (c.metadata["nbgrader"]["grade_id"], _seconds(c))
+        for c in nb.cells
+        if c.cell_type == "code"
+        and (
+            c.metadata.get("nbgrader", {}).get("grade")
+            or c.metadata.get("nbgrader", {}).get("solution")
+        )
+    ]
     total = sum(_seconds(c) for c in nb.cells if c.cell_type == "code")
     slowest = max(graded, key=lambda g: g[1])
-    return {"chapter": path.parent.name, "total": total, "cells": len(graded),
-            "slowest": slowest}
+    return {"chapter": path.parent.name, "total": total, "cells": len(graded), "slowest": slowest}
 
 
 REPEATS = 7  # a submission takes ~5-8 s with a few tenths of noise: the median of 7 steadies it
@@ -57,9 +68,23 @@ def _grade_once(course: Path, slug: str, sandboxed: bool) -> float:
     if not sandboxed:
         env["DLBOOK_UNSAFE_NO_SANDBOX"] = "1"
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nbgrader", "autograde", slug, "--student", "s",
-                    "--force", f"--CourseDirectory.root={course}"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "autograde",
+            slug,
+            "--student",
+            "s",
+            "--force",
+            f"--CourseDirectory.root={course}",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
@@ -69,18 +94,32 @@ def sandbox_overhead(slug: str = "01_tensors") -> dict:
         course = Path(tmp)
         shutil.copytree(ROOT / "source" / slug, course / "source" / slug)
         shutil.copytree(ROOT / "source" / slug, course / "submitted" / "s" / slug)
-        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", slug, "--force",
-                        f"--CourseDirectory.root={course}",
-                        f"--CourseDirectory.release_directory={course / 'rel'}"],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "nbgrader",
+                "generate_assignment",
+                slug,
+                "--force",
+                f"--CourseDirectory.root={course}",
+                f"--CourseDirectory.release_directory={course / 'rel'}",
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         _grade_once(course, slug, True)  # computes and caches the reference records
         times = {True: [], False: []}
         for _ in range(REPEATS):
             for sandboxed in (True, False):
                 times[sandboxed].append(_grade_once(course, slug, sandboxed))
-    return {"slug": slug, "sandboxed": statistics.median(times[True]),
-            "unsandboxed": statistics.median(times[False]),
-            "differences": sorted(a - b for a, b in zip(times[True], times[False]))}
+    return {
+        "slug": slug,
+        "sandboxed": statistics.median(times[True]),
+        "unsandboxed": statistics.median(times[False]),
+        "differences": sorted(a - b for a, b in zip(times[True], times[False])),
+    }
 
 
 def main() -> None:
@@ -90,27 +129,34 @@ def main() -> None:
     lines = [
         "# Grading time per chapter (notebooks run as under `nbgrader autograde`)",
         "",
-        (f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}. Command: `./dlbook python -m benchmarks.bench_grading`"),
+        (
+            f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}. Command: `./dlbook python -m benchmarks.bench_grading`"
+        ),
         "",
         "| chapter | all cells | graded cells | slowest graded cell |",
         "|---|---:|---:|---|",
     ]
     for r in rows:
         gid, secs = r["slowest"]
-        lines.append(f"| {r['chapter']} | {r['total']:.1f} s | {r['cells']} | "
-                     f"`{gid}` {secs:.2f} s |")
+        lines.append(
+            f"| {r['chapter']} | {r['total']:.1f} s | {r['cells']} | `{gid}` {secs:.2f} s |"
+        )
     lines.append("")
-    lines.append("Kernel start-up (about 2-3 s, mostly `import torch`) comes on top of each "
-                 "chapter; the per-cell limit in nbgrader_config.py is 60 s.")
+    lines.append(
+        "Kernel start-up (about 2-3 s, mostly `import torch`) comes on top of each "
+        "chapter; the per-cell limit in nbgrader_config.py is 60 s."
+    )
     lines.append("")
     if overhead:
         extra = overhead["sandboxed"] - overhead["unsandboxed"]
-        lines.append(f"Sandbox overhead, one {overhead['slug']} submission through "
-                     f"`nbgrader autograde --student` (median of {REPEATS}, alternating): "
-                     f"{overhead['sandboxed']:.1f} s sandboxed vs {overhead['unsandboxed']:.1f} s "
-                     f"without, **{extra:+.2f} s** per submission (paired differences "
-                     f"{', '.join(f'{d:+.2f}' for d in overhead['differences'])} s).")
+        lines.append(
+            f"Sandbox overhead, one {overhead['slug']} submission through "
+            f"`nbgrader autograde --student` (median of {REPEATS}, alternating): "
+            f"{overhead['sandboxed']:.1f} s sandboxed vs {overhead['unsandboxed']:.1f} s "
+            f"without, **{extra:+.2f} s** per submission (paired differences "
+            f"{', '.join(f'{d:+.2f}' for d in overhead['differences'])} s)."
+        )
     else:
         lines.append("Sandbox overhead: not measured (bubblewrap is not installed).")
     text = "\n".join(lines) + "\n"

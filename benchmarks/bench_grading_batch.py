@@ -10,6 +10,7 @@ submission after another; `./dlbook autograde` runs one `nbgrader autograde --st
 worker. The per-submission cost and the measured parallel efficiency give the projections for
 a 16-core machine and for N machines.
 """
+
 import argparse
 import os
 import platform
@@ -43,8 +44,16 @@ def time_stock(root: Path) -> tuple[float, float]:
     second command: `./dlbook autograde` writes the feedback too)."""
     times = []
     for command in ("autograde", "generate_feedback"):
-        cmd = [sys.executable, "-m", "nbgrader", command, SLUG, "--force",
-               f"--CourseDirectory.root={root}", "--log-level=WARN"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            command,
+            SLUG,
+            "--force",
+            f"--CourseDirectory.root={root}",
+            "--log-level=WARN",
+        ]
         start = time.perf_counter()
         subprocess.run(cmd, cwd=ROOT, env=tool_env(), check=True, capture_output=True)
         times.append(time.perf_counter() - start)
@@ -63,11 +72,20 @@ def time_dlbook(root: Path, workers: int) -> float:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=20)
-    parser.add_argument("--workers", type=int, nargs="+", default=None,
-                        help="worker counts to time (default: the cores, and ./dlbook "
-                             "autograde's default, batch.default_workers())")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="stock and ours alternate this many times (the machine drifts)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=None,
+        help="worker counts to time (default: the cores, and ./dlbook "
+        "autograde's default, batch.default_workers())",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="stock and ours alternate this many times (the machine drifts)",
+    )
     args = parser.parse_args(argv)
     cores = os.cpu_count() or 1
     counts = args.workers or sorted({cores, batch.default_workers()})
@@ -90,17 +108,21 @@ def main(argv=None) -> None:
     lines = [
         "# Grading a class: stock serial nbgrader vs ./dlbook autograde",
         "",
-        (f"{date.today()}, {platform.machine()}, {cores} cores, load average "
-         f"{os.getloadavg()[0]:.1f} at the end. Command: `./dlbook python -m "
-         f"benchmarks.bench_grading_batch --students {n} --rounds {args.rounds}`. "
-         "Stock and ours alternate within each round; times are medians over the rounds, "
-         "speed-ups are per round (the machine's speed drifts between rounds)."),
+        (
+            f"{date.today()}, {platform.machine()}, {cores} cores, load average "
+            f"{os.getloadavg()[0]:.1f} at the end. Command: `./dlbook python -m "
+            f"benchmarks.bench_grading_batch --students {n} --rounds {args.rounds}`. "
+            "Stock and ours alternate within each round; times are medians over the rounds, "
+            "speed-ups are per round (the machine's speed drifts between rounds)."
+        ),
         "",
         f"| grader | {n} chapter-01 submissions | per submission | speed-up (rounds) |",
         "|---|---:|---:|---|",
         f"| stock `nbgrader autograde` (serial) | {stock:.1f} s | {stock / n:.2f} s | 1 |",
-        (f"| stock `nbgrader autograde`, then `nbgrader generate_feedback` | "
-         f"{both:.1f} s | {both / n:.2f} s | - |"),
+        (
+            f"| stock `nbgrader autograde`, then `nbgrader generate_feedback` | "
+            f"{both:.1f} s | {both / n:.2f} s | - |"
+        ),
     ]
     best = None
     for w in counts:
@@ -111,7 +133,8 @@ def main(argv=None) -> None:
             f"| `./dlbook autograde --workers {w}` (grades and feedback) | {ours:.1f} s | "
             f"{ours / n:.2f} s | **{statistics.median(alone):.2f}x** over stock autograde "
             f"({', '.join(f'{x:.2f}' for x in alone)}); **{statistics.median(like):.2f}x** over "
-            f"stock autograde + feedback ({', '.join(f'{x:.2f}' for x in like)}) |")
+            f"stock autograde + feedback ({', '.join(f'{x:.2f}' for x in like)}) |"
+        )
         if best is None or statistics.median(alone) > best[1]:
             best = (w, statistics.median(alone))
     per_sub = stock / n
@@ -122,12 +145,14 @@ def main(argv=None) -> None:
         "",
         f"Same scores for every student, stock and ours: {same}.",
         "",
-        (f"Projection for {COURSE_STUDENTS} students x {COURSE_CHAPTERS} chapters "
-         f"({course_subs} submissions) at {per_sub:.2f} s each (stock, serial) and the best "
-         f"measured speed-up per core ({efficiency:.0%}, {best[0]} workers): serial "
-         f"{course_subs * per_sub / 3600:.1f} h; one 16-core machine {sixteen:.0f} min; N such "
-         f"machines on Dask about {sixteen:.0f}/N min (each submission is independent; the "
-         "shared PostgreSQL gradebook sees a few short writes per submission)."),
+        (
+            f"Projection for {COURSE_STUDENTS} students x {COURSE_CHAPTERS} chapters "
+            f"({course_subs} submissions) at {per_sub:.2f} s each (stock, serial) and the best "
+            f"measured speed-up per core ({efficiency:.0%}, {best[0]} workers): serial "
+            f"{course_subs * per_sub / 3600:.1f} h; one 16-core machine {sixteen:.0f} min; N such "
+            f"machines on Dask about {sixteen:.0f}/N min (each submission is independent; the "
+            "shared PostgreSQL gradebook sees a few short writes per submission)."
+        ),
     ]
     out = ROOT / "benchmarks" / "results" / "grading_batch.md"
     out.write_text("\n".join(lines) + "\n")

@@ -20,6 +20,7 @@
 
 Each part writes a Markdown table to benchmarks/results/ (train_lenet.md, train_resnet20.md).
 """
+
 import argparse
 import contextlib
 import datetime
@@ -46,9 +47,11 @@ def machine_description(device=None) -> str:
         cpu = names[0] if names else cpu
     except OSError:
         pass
-    text = (f"{platform.platform()}; CPU {cpu}, {os.cpu_count()} cores, "
-            f"{torch.get_num_threads()} torch threads; Python {platform.python_version()}, "
-            f"torch {torch.__version__}")
+    text = (
+        f"{platform.platform()}; CPU {cpu}, {os.cpu_count()} cores, "
+        f"{torch.get_num_threads()} torch threads; Python {platform.python_version()}, "
+        f"torch {torch.__version__}"
+    )
     if device is not None and torch.device(device).type == "cuda":
         text += f"; GPU {torch.cuda.get_device_name(torch.device(device))}"
     return text
@@ -67,10 +70,14 @@ def write_results(name: str, title: str, lines: list, device=None) -> Path:
     command = "PYTHONPATH=. python -m benchmarks." + Path(sys.argv[0]).stem
     if sys.argv[1:]:
         command += " " + " ".join(sys.argv[1:])
-    header = [f"# {title}", "",
-              f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
-              f"- machine: {machine_description(device)}",
-              f"- command: `{command}`", ""]
+    header = [
+        f"# {title}",
+        "",
+        f"- date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- machine: {machine_description(device)}",
+        f"- command: `{command}`",
+        "",
+    ]
     path = RESULTS / f"{name}.md"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text("\n".join(header + lines) + "\n")
@@ -134,20 +141,30 @@ def run_ours(root, args, device, **options):
     train_iter, test_iter = load_data_fashion_mnist(args.batch_size, root=root, device=device)
     torch.manual_seed(0)
     net = lenet()
-    animator = Animator(xlabel="epoch", xlim=[1, args.epochs],
-                        legend=["train loss", "train acc", "test acc"], mode="notebook")
+    animator = Animator(
+        xlabel="epoch",
+        xlim=[1, args.epochs],
+        legend=["train loss", "train acc", "test acc"],
+        mode="notebook",
+    )
     sync(device)
     tic = time.perf_counter()
     with png_frames_discarded():
-        history = train(net, train_iter, test_iter, args.epochs, args.lr, device, plot=animator,
-                        **options)
+        history = train(
+            net, train_iter, test_iter, args.epochs, args.lr, device, plot=animator, **options
+        )
     sync(device)
     wall = time.perf_counter() - tic
     examples = sum(history.examples)
-    return {"train_loss": history.train_loss[-1], "train_acc": history.train_acc[-1],
-            "test_acc": history.test_acc[-1], "wall_s": wall, "examples": examples,
-            "compute_examples_per_sec": examples / sum(history.compute_seconds),
-            "draws": animator.draws}
+    return {
+        "train_loss": history.train_loss[-1],
+        "train_acc": history.train_acc[-1],
+        "test_acc": history.test_acc[-1],
+        "wall_s": wall,
+        "examples": examples,
+        "compute_examples_per_sec": examples / sum(history.compute_seconds),
+        "draws": animator.draws,
+    }
 
 
 def bench_lenet(args, device):
@@ -191,35 +208,51 @@ def bench_lenet(args, device):
     for w, runs in base.items():
         b = best(runs)
         name = "d2l as shipped" if w == 4 else f"d2l with {w} workers (one per core)"
-        rows.append(f"| {name}: DataLoader+ToTensor, {w} workers; float() per batch; "
-                    f"redraw-all plot | {eps(b):.0f} | {b['reported_examples_per_sec']:.0f} "
-                    f"(d2l's own figure, no sync, data excluded) | {b['test_acc']:.3f} "
-                    f"| {b['wall_s']:.1f} | **{eps(o) / eps(b):.2f}x** |")
+        rows.append(
+            f"| {name}: DataLoader+ToTensor, {w} workers; float() per batch; "
+            f"redraw-all plot | {eps(b):.0f} | {b['reported_examples_per_sec']:.0f} "
+            f"(d2l's own figure, no sync, data excluded) | {b['test_acc']:.3f} "
+            f"| {b['wall_s']:.1f} | **{eps(o) / eps(b):.2f}x** |"
+        )
         per_round = ", ".join(f"{eps(x):.0f}" for x in runs)
         of_medians = median([eps(x) for x in ours]) / median([eps(x) for x in runs])
-        notes.append(f"- {name}: wall-clock examples/sec per round {per_round}; "
-                     f"{b['render_seconds']:.1f} s of plot rendering ({6 * args.epochs} frames); "
-                     f"ratio of medians {of_medians:.2f}x")
+        notes.append(
+            f"- {name}: wall-clock examples/sec per round {per_round}; "
+            f"{b['render_seconds']:.1f} s of plot rendering ({6 * args.epochs} frames); "
+            f"ratio of medians {of_medians:.2f}x"
+        )
     ratio = eps(o) / eps(best(base[4]))
     per_round = ", ".join(f"{eps(x):.0f}" for x in ours)
-    notes.append(f"- helpers.train: wall-clock examples/sec per round {per_round}; "
-                 f"{o['draws']} PNG frames rendered")
+    notes.append(
+        f"- helpers.train: wall-clock examples/sec per round {per_round}; "
+        f"{o['draws']} PNG frames rendered"
+    )
     lines = [
-        (f"LeNet (sigmoid, the notes' version) on synthetic Fashion-MNIST "
-        f"({args.n_train} train / {args.n_test} test images, 1x28x28), batch {args.batch_size}, "
-        f"lr {args.lr}, {args.epochs} epochs, device {device}. Best of {args.rounds} "
-        f"alternating rounds per loop. Wall clock: the whole train call (data, evaluation, "
-        f"plotting)."), "",
-        ("| loop | wall-clock examples/sec | compute examples/sec | test acc | wall s "
-        "| helpers.train is faster by |"),
+        (
+            f"LeNet (sigmoid, the notes' version) on synthetic Fashion-MNIST "
+            f"({args.n_train} train / {args.n_test} test images, 1x28x28), batch {args.batch_size}, "
+            f"lr {args.lr}, {args.epochs} epochs, device {device}. Best of {args.rounds} "
+            f"alternating rounds per loop. Wall clock: the whole train call (data, evaluation, "
+            f"plotting)."
+        ),
+        "",
+        (
+            "| loop | wall-clock examples/sec | compute examples/sec | test acc | wall s "
+            "| helpers.train is faster by |"
+        ),
         "|---|---:|---:|---:|---:|---:|",
         *rows,
-        (f"| helpers.train: on-device loader; device-side sums; throttled plot "
-        f"| {eps(o):.0f} | {o['compute_examples_per_sec']:.0f} | {o['test_acc']:.3f} "
-        f"| {o['wall_s']:.1f} | |"), "",
+        (
+            f"| helpers.train: on-device loader; device-side sums; throttled plot "
+            f"| {eps(o):.0f} | {o['compute_examples_per_sec']:.0f} | {o['test_acc']:.3f} "
+            f"| {o['wall_s']:.1f} | |"
+        ),
+        "",
         *notes,
-        (f"- one-time decode of the dataset for the on-device loader (not in the table): "
-        f"{decode_s:.2f} s"),
+        (
+            f"- one-time decode of the dataset for the on-device loader (not in the table): "
+            f"{decode_s:.2f} s"
+        ),
         f"- load average (1/5/15 min) before and after each round: {' | '.join(loads)}",
     ]
     write_results("train_lenet", "helpers.train vs the d2l loop: LeNet", lines, device)
@@ -235,46 +268,67 @@ def bench_resnet(args, device):
     from helpers.training import train
 
     cuda = device.type == "cuda"
-    options = {"momentum": 0.9, "weight_decay": 5e-4, "scheduler": {args.resnet_epochs // 2: 0.01},
-               "amp": "bf16" if cuda else None, "channels_last": cuda, "compile": args.compile,
-               "plot": False}
+    options = {
+        "momentum": 0.9,
+        "weight_decay": 5e-4,
+        "scheduler": {args.resnet_epochs // 2: 0.01},
+        "amp": "bf16" if cuda else None,
+        "channels_last": cuda,
+        "compile": args.compile,
+        "plot": False,
+    }
     with tempfile.TemporaryDirectory() as root:
         write_fake_cifar10(root, n_train=args.resnet_n_train, n_test=args.resnet_n_test)
         train_iter, test_iter = load_data_cifar10(args.resnet_batch_size, root=root, device=device)
         if cuda:  # warm-up: CUDA context, cuDNN autotuning (and compilation, if asked)
-            warm_train, warm_test = load_data_cifar10(args.resnet_batch_size, root=root,
-                                                      device=device)
-            warm_train.images = warm_train.images[:4 * args.resnet_batch_size]
-            warm_train.labels = warm_train.labels[:4 * args.resnet_batch_size]
+            warm_train, warm_test = load_data_cifar10(
+                args.resnet_batch_size, root=root, device=device
+            )
+            warm_train.images = warm_train.images[: 4 * args.resnet_batch_size]
+            warm_train.labels = warm_train.labels[: 4 * args.resnet_batch_size]
             train(resnet20(), warm_train, warm_test, 1, 0.1, device, **options)
         load_before = load_average()
         torch.manual_seed(0)
         sync(device)
         tic = time.perf_counter()
-        history = train(resnet20(), train_iter, test_iter, args.resnet_epochs, 0.1, device,
-                        **options)
+        history = train(
+            resnet20(), train_iter, test_iter, args.resnet_epochs, 0.1, device, **options
+        )
         sync(device)
         wall = time.perf_counter() - tic
     examples = sum(history.examples)
-    subset = "" if args.resnet_n_train >= 50000 else ": a small subset, so that the CPU run " \
+    subset = (
+        ""
+        if args.resnet_n_train >= 50000
+        else ": a small subset, so that the CPU run "
         "finishes in minutes (the cost per image does not depend on the dataset size)"
+    )
     lines = [
-        (f"ResNet-20 on synthetic CIFAR-10 ({args.resnet_n_train} train / {args.resnet_n_test} "
-        f"test images{subset}), batch {args.resnet_batch_size}, {args.resnet_epochs} epochs, "
-        f"SGD momentum 0.9, weight decay 5e-4, lr 0.1 then 0.01 from epoch "
-        f"{args.resnet_epochs // 2 + 1}, crop+flip on the device; options: "
-        f"amp={options['amp']}, channels_last={options['channels_last']}, "
-        f"compile={options['compile']}; device {device}."), "",
-        ("| wall time, 10 epochs incl. evaluation | wall-clock examples/sec "
-        "| compute examples/sec | final test acc |"),
+        (
+            f"ResNet-20 on synthetic CIFAR-10 ({args.resnet_n_train} train / {args.resnet_n_test} "
+            f"test images{subset}), batch {args.resnet_batch_size}, {args.resnet_epochs} epochs, "
+            f"SGD momentum 0.9, weight decay 5e-4, lr 0.1 then 0.01 from epoch "
+            f"{args.resnet_epochs // 2 + 1}, crop+flip on the device; options: "
+            f"amp={options['amp']}, channels_last={options['channels_last']}, "
+            f"compile={options['compile']}; device {device}."
+        ),
+        "",
+        (
+            "| wall time, 10 epochs incl. evaluation | wall-clock examples/sec "
+            "| compute examples/sec | final test acc |"
+        ),
         "|---:|---:|---:|---:|",
-        (f"| {wall:.1f} s | {examples / wall:.0f} | "
-        f"{examples / sum(history.compute_seconds):.0f} | {history.test_acc[-1]:.3f} |"), "",
+        (
+            f"| {wall:.1f} s | {examples / wall:.0f} | "
+            f"{examples / sum(history.compute_seconds):.0f} | {history.test_acc[-1]:.3f} |"
+        ),
+        "",
         f"- per-epoch wall seconds: {', '.join(f'{s:.2f}' for s in history.seconds)}",
         f"- load average (1/5/15 min) before and after: {load_before} | {load_average()}",
     ]
-    write_results("train_resnet20", "helpers.train: ResNet-20 on CIFAR-10-shaped data", lines,
-                  device)
+    write_results(
+        "train_resnet20", "helpers.train: ResNet-20 on CIFAR-10-shaped data", lines, device
+    )
     print("\n".join(lines))
     return wall
 
@@ -302,11 +356,15 @@ def main(argv=None):
     # CPU sizes keep the whole run to a few minutes on 2 cores; GPU sizes are the real ones.
     # 60,000 / 10,000 images is the real Fashion-MNIST's size; on the CPU 5 epochs are enough
     # for the sigmoid LeNet to leave its initial plateau (lr 0.9 needs ~900 steps).
-    defaults = {"epochs": 10 if gpu else 5, "n_train": 60000, "n_test": 10000,
-                "rounds": 1 if gpu else 3,
-                "resnet_n_train": 50000 if gpu else 4000,
-                "resnet_n_test": 10000 if gpu else 1000,
-                "resnet_batch_size": 512 if gpu else 128}
+    defaults = {
+        "epochs": 10 if gpu else 5,
+        "n_train": 60000,
+        "n_test": 10000,
+        "rounds": 1 if gpu else 3,
+        "resnet_n_train": 50000 if gpu else 4000,
+        "resnet_n_test": 10000 if gpu else 1000,
+        "resnet_batch_size": 512 if gpu else 128,
+    }
     for name, value in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, value)

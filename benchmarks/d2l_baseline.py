@@ -11,6 +11,7 @@ One deliberate difference: in a notebook d2l's Animator shows the figure with `d
 baseline, so outside a kernel this Animator renders each frame to PNG with matplotlib's Agg
 backend (into memory) -- the same work a notebook does. `Animator.render_seconds` records it.
 """
+
 import io
 import time
 
@@ -32,14 +33,20 @@ def load_data_fashion_mnist(batch_size, resize=None, root="../data"):
     if resize:
         trans.insert(0, transforms.Resize(resize))
     trans = transforms.Compose(trans)
-    mnist_train = torchvision.datasets.FashionMNIST(root=root, train=True, transform=trans,
-                                                    download=False)
-    mnist_test = torchvision.datasets.FashionMNIST(root=root, train=False, transform=trans,
-                                                   download=False)
-    return (data.DataLoader(mnist_train, batch_size, shuffle=True,
-                            num_workers=get_dataloader_workers()),
-            data.DataLoader(mnist_test, batch_size, shuffle=False,
-                            num_workers=get_dataloader_workers()))
+    mnist_train = torchvision.datasets.FashionMNIST(
+        root=root, train=True, transform=trans, download=False
+    )
+    mnist_test = torchvision.datasets.FashionMNIST(
+        root=root, train=False, transform=trans, download=False
+    )
+    return (
+        data.DataLoader(
+            mnist_train, batch_size, shuffle=True, num_workers=get_dataloader_workers()
+        ),
+        data.DataLoader(
+            mnist_test, batch_size, shuffle=False, num_workers=get_dataloader_workers()
+        ),
+    )
 
 
 class Accumulator:
@@ -102,9 +109,20 @@ def evaluate_accuracy_gpu(net, data_iter, device=None):
 class Animator:
     """For plotting data in animation: clears and redraws everything for every point."""
 
-    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-                 xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"), nrows=1,
-                 ncols=1, figsize=(3.5, 2.5)):
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        legend=None,
+        xlim=None,
+        ylim=None,
+        xscale="linear",
+        yscale="linear",
+        fmts=("-", "m--", "g-.", "r:"),
+        nrows=1,
+        ncols=1,
+        figsize=(3.5, 2.5),
+    ):
         import matplotlib.pyplot as plt
 
         from helpers.plotting import set_axes
@@ -113,13 +131,17 @@ class Animator:
         self.in_notebook = in_notebook()
         if self.in_notebook:  # d2l.use_svg_display()
             from matplotlib_inline import backend_inline
+
             backend_inline.set_matplotlib_formats("svg")
         legend = legend or []
         self.fig, self.axes = plt.subplots(nrows, ncols, figsize=figsize)
         if nrows * ncols == 1:
-            self.axes = [self.axes, ]
-        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim, xscale,
-                                            yscale, legend)
+            self.axes = [
+                self.axes,
+            ]
+        self.config_axes = lambda: set_axes(
+            self.axes[0], xlabel, ylabel, xlim, ylim, xscale, yscale, legend
+        )
         self.X, self.Y, self.fmts = None, None, fmts
         self.render_seconds = 0.0
 
@@ -144,6 +166,7 @@ class Animator:
         self.config_axes()
         if self.in_notebook:
             from IPython import display
+
             display.display(self.fig)
             display.clear_output(wait=True)
         else:
@@ -158,16 +181,19 @@ class Animator:
 
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     """Train a model with a GPU (d2l's code; returns its final numbers for the benchmark)."""
+
     def init_weights(m):
         if type(m) == nn.Linear or type(m) == nn.Conv2d:
             nn.init.xavier_uniform_(m.weight)
+
     net.apply(init_weights)
     print("training on", device)
     net.to(device)
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    animator = Animator(xlabel="epoch", xlim=[1, num_epochs],
-                        legend=["train loss", "train acc", "test acc"])
+    animator = Animator(
+        xlabel="epoch", xlim=[1, num_epochs], legend=["train loss", "train acc", "test acc"]
+    )
     timer, num_batches = Timer(), len(train_iter)
     for epoch in range(num_epochs):
         metric = Accumulator(3)
@@ -193,5 +219,10 @@ def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     print(f"loss {train_l:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     reported = metric[2] * num_epochs / timer.sum()
     print(f"{reported:.1f} examples/sec on {device!s}")
-    return {"train_loss": train_l, "train_acc": train_acc, "test_acc": test_acc,
-            "reported_examples_per_sec": reported, "render_seconds": animator.render_seconds}
+    return {
+        "train_loss": train_l,
+        "train_acc": train_acc,
+        "test_acc": test_acc,
+        "reported_examples_per_sec": reported,
+        "render_seconds": animator.render_seconds,
+    }

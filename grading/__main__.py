@@ -1,4 +1,5 @@
 """`python -m grading autograde NN_slug [--student S] [nbgrader options]` (see autograde.py)."""
+
 import sys
 
 from grading.autograde import main

@@ -11,6 +11,7 @@ only those not already graded from the same submission and source (batch.py); 4.
 and the other students' gradebook rows are checked unchanged; 6. a summary of scores and flags,
 and the TA's report (report.py). Exit status 1 if any student could not be graded (flagged).
 """
+
 import argparse
 import subprocess
 import sys
@@ -47,8 +48,14 @@ def db_url(root: Path) -> str:
     return f"sqlite:///{root / 'gradebook.db'}"
 
 
-def grade_student(root: Path, slug: str, student: str, extra: list[str],
-                  url: str | None = None, check_integrity: bool = True) -> Result:
+def grade_student(
+    root: Path,
+    slug: str,
+    student: str,
+    extra: list[str],
+    url: str | None = None,
+    check_integrity: bool = True,
+) -> Result:
     """Autograde one student's submission; flag instead of failing; check nothing else moved.
 
     `check_integrity=False` when other students are graded at the same time (their rows
@@ -65,8 +72,12 @@ def grade_student(root: Path, slug: str, student: str, extra: list[str],
         extra_flags.append({"reason": f"nbgrader autograde failed: {_tail(done)}", "cell": None})
     moved = integrity.changes(before, after) if check_integrity else []
     if moved:
-        extra_flags.append({"reason": "grading changed files or grades it must not: "
-                            + "; ".join(moved[:5]), "cell": None})
+        extra_flags.append(
+            {
+                "reason": "grading changed files or grades it must not: " + "; ".join(moved[:5]),
+                "cell": None,
+            }
+        )
         print(f"!!! {student}: grading changed the course: {moved[:5]}", file=sys.stderr)
     if extra_flags:
         flags += extra_flags
@@ -104,20 +115,27 @@ def record_assignment(root: Path, slug: str, extra: list[str]) -> bool:
     """Put the instructor's version (cells, tests, points) in the gradebook, which autograde
     restores tests from, without touching the committed release/. Once, before any worker."""
     with tempfile.TemporaryDirectory() as scratch:
-        done = nbgrader(root, "generate_assignment", slug, "--force",
-                        f"--CourseDirectory.release_directory={scratch}", "--log-level=WARN",
-                        *extra)
+        done = nbgrader(
+            root,
+            "generate_assignment",
+            slug,
+            "--force",
+            f"--CourseDirectory.release_directory={scratch}",
+            "--log-level=WARN",
+            *extra,
+        )
     if done.returncode != 0:
-        print(f"dlbook autograde: could not record {slug} in the gradebook:\n{done.stderr}",
-              file=sys.stderr)
+        print(
+            f"dlbook autograde: could not record {slug} in the gradebook:\n{done.stderr}",
+            file=sys.stderr,
+        )
     return done.returncode == 0
 
 
 def write_feedback(root: Path, slug: str, result: Result, extra: list[str]) -> None:
     if result.score is None:
         return
-    done = nbgrader(root, "generate_feedback", slug, "--student", result.student, "--force",
-                    *extra)
+    done = nbgrader(root, "generate_feedback", slug, "--student", result.student, "--force", *extra)
     if done.returncode != 0:
         result.flags.append({"reason": f"feedback failed: {_tail(done)}", "cell": None})
 
@@ -129,26 +147,46 @@ def summary(results: list[Result]) -> str:
         reasons = "; ".join(f"{f.get('cell') or 'notebook'}: {f['reason']}" for f in r.flags)
         lines.append(f"{r.student:<22} {score:<7} {reasons or '-'}")
     flagged = sum(1 for r in results if r.flags)
-    lines.append(f"{len(results)} graded, {flagged} flagged (see autograded/<student>/<slug>/"
-                 f"{FLAGS_FILE}; flagged cells are marked needs-manual-grade).")
+    lines.append(
+        f"{len(results)} graded, {flagged} flagged (see autograded/<student>/<slug>/"
+        f"{FLAGS_FILE}; flagged cells are marked needs-manual-grade)."
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grading autograde")
     parser.add_argument("assignment", help="NN_slug")
-    parser.add_argument("--student", action="append", default=[],
-                        help="grade this student (repeatable); always regrades them")
+    parser.add_argument(
+        "--student",
+        action="append",
+        default=[],
+        help="grade this student (repeatable); always regrades them",
+    )
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder")
-    parser.add_argument("--workers", type=int, default=None,
-                        help="submissions graded at once on this machine (default: the cores)")
-    parser.add_argument("--dask", metavar="ADDRESS", default=None,
-                        help="grade on the Dask cluster whose scheduler is at ADDRESS")
-    parser.add_argument("--db-url", default=None,
-                        help="gradebook URL (default sqlite:///<root>/gradebook.db); PostgreSQL "
-                             "when graders run on several machines")
-    parser.add_argument("--force", action="store_true",
-                        help="regrade everyone, also those graded from the same submission")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="submissions graded at once on this machine (default: the cores)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on the Dask cluster whose scheduler is at ADDRESS",
+    )
+    parser.add_argument(
+        "--db-url",
+        default=None,
+        help="gradebook URL (default sqlite:///<root>/gradebook.db); PostgreSQL "
+        "when graders run on several machines",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="regrade everyone, also those graded from the same submission",
+    )
     parser.add_argument("--no-report", action="store_true", help="skip the TA report")
     args, extra = parser.parse_known_args(argv)
     if args.workers is not None and args.workers < 1:
@@ -160,6 +198,14 @@ def main(argv: list[str]) -> int:
             extra.remove(arg)
     from grading import batch
 
-    return batch.main(root.resolve(), args.assignment, students=args.student,
-                      workers=args.workers, dask=args.dask, url=args.db_url, force=args.force,
-                      report=not args.no_report, extra=extra)
+    return batch.main(
+        root.resolve(),
+        args.assignment,
+        students=args.student,
+        workers=args.workers,
+        dask=args.dask,
+        url=args.db_url,
+        force=args.force,
+        report=not args.no_report,
+        extra=extra,
+    )

@@ -19,6 +19,7 @@ killed job) or rerun, the command grades only what has no up-to-date marker: not
 is graded twice, a half-graded submission is graded again from scratch (`--force`), a
 re-submission or a fixed test (the source changed) is regraded automatically.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,7 +49,7 @@ class Outcome:
 
 @dataclass
 class BatchSummary:
-    graded: list = field(default_factory=list)   # Outcome per submission graded this run
+    graded: list = field(default_factory=list)  # Outcome per submission graded this run
     skipped: list = field(default_factory=list)  # students already graded, unchanged
     not_gradable: list = field(default_factory=list)  # (student, reason): for a person to fix
     integrity: list = field(default_factory=list)  # what grading changed that it must not
@@ -79,8 +80,10 @@ def why_not_gradable(root: Path, slug: str, student: str) -> str:
         return ""
     others = sorted(p.name for p in folder.glob("*.ipynb"))
     if others:
-        return (f"wrong file name: {', '.join(others)} (expected {slug}.ipynb; rename it, then "
-                f"grade this student again with --student {student})")
+        return (
+            f"wrong file name: {', '.join(others)} (expected {slug}.ipynb; rename it, then "
+            f"grade this student again with --student {student})"
+        )
     return f"missing notebook: no {slug}.ipynb was submitted"
 
 
@@ -95,8 +98,10 @@ def _digest(paths) -> str:
 def grading_key(root: Path, slug: str, student: str) -> dict:
     """What a grade depends on: the student's notebooks and the instructor's source."""
     root = Path(root)
-    return {"submission": _digest((root / "submitted" / student / slug).glob("*.ipynb")),
-            "source": _digest((root / "source" / slug).glob("*.ipynb"))}
+    return {
+        "submission": _digest((root / "submitted" / student / slug).glob("*.ipynb")),
+        "source": _digest((root / "source" / slug).glob("*.ipynb")),
+    }
 
 
 def marker_path(root: Path, slug: str, student: str) -> Path:
@@ -112,8 +117,9 @@ def is_up_to_date(root: Path, slug: str, student: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ one submission
-def grade_one(root: str, slug: str, student: str, extra: list, url: str,
-              check_integrity: bool) -> Outcome:
+def grade_one(
+    root: str, slug: str, student: str, extra: list, url: str, check_integrity: bool
+) -> Outcome:
     """Autograde one student's submission, write its feedback, then mark it done.
 
     A module-level function of plain arguments, so a Dask worker on another machine can run it
@@ -131,8 +137,15 @@ def grade_one(root: str, slug: str, student: str, extra: list, url: str,
     error = "" if result.ok else "; ".join(f["reason"] for f in result.flags)[:500]
     if result.ok and result.score is not None:
         _write_atomic(marker, json.dumps(key))
-    return Outcome(student, result.ok, round(time.perf_counter() - start, 2), error,
-                   result.score, result.max_score, result.flags)
+    return Outcome(
+        student,
+        result.ok,
+        round(time.perf_counter() - start, 2),
+        error,
+        result.score,
+        result.max_score,
+        result.flags,
+    )
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -162,9 +175,12 @@ class Progress:
         elapsed = time.perf_counter() - self.start
         eta = elapsed / self.done * (self.total - self.done)
         status = "ok" if outcome.ok else "FAILED"
-        print(f"[{self.done:>{len(str(self.total))}}/{self.total}] {outcome.student}: {status} "
-              f"({outcome.seconds:.1f} s) | {self.failed} failed | ETA {eta:.0f} s",
-              file=self.stream, flush=True)
+        print(
+            f"[{self.done:>{len(str(self.total))}}/{self.total}] {outcome.student}: {status} "
+            f"({outcome.seconds:.1f} s) | {self.failed} failed | ETA {eta:.0f} s",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def run_local(tasks: list, workers: int, progress: Progress) -> tuple[list, bool]:
@@ -196,8 +212,12 @@ def run_dask(tasks: list, scheduler, progress: Progress) -> tuple[list, bool]:
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     outcomes: list = []
     # pure=False and a fresh key: two gradings of one student are two tasks, never a cache hit.
-    futures = [client.submit(grade_one, *task, pure=False,
-                             key=f"grade-{task[1]}-{task[2]}-{time.time_ns()}") for task in tasks]
+    futures = [
+        client.submit(
+            grade_one, *task, pure=False, key=f"grade-{task[1]}-{task[2]}-{time.time_ns()}"
+        )
+        for task in tasks
+    ]
     try:
         for future in as_completed(futures):
             outcomes.append(future.result())
@@ -211,8 +231,18 @@ def run_dask(tasks: list, scheduler, progress: Progress) -> tuple[list, bool]:
     return outcomes, False
 
 
-def grade_batch(root, slug: str, *, students=None, workers=None, db_url=None, dask=None,
-                force=False, extra=(), stream=None) -> BatchSummary:
+def grade_batch(
+    root,
+    slug: str,
+    *,
+    students=None,
+    workers=None,
+    db_url=None,
+    dask=None,
+    force=False,
+    extra=(),
+    stream=None,
+) -> BatchSummary:
     """Grade `slug` for `students` (default: every submission) and return what happened."""
     from grading import autograde, integrity
 
@@ -224,17 +254,23 @@ def grade_batch(root, slug: str, *, students=None, workers=None, db_url=None, da
     wanted = everyone if not students else list(dict.fromkeys(students))
     unknown = sorted(set(wanted) - set(everyone))
     if unknown:
-        raise SystemExit(f"dlbook: no submission of {slug} for {', '.join(unknown)} "
-                         f"(expected submitted/<student>/{slug}/{slug}.ipynb)")
-    summary = BatchSummary(not_gradable=[(s, why) for s in wanted
-                                         if (why := why_not_gradable(root, slug, s))])
+        raise SystemExit(
+            f"dlbook: no submission of {slug} for {', '.join(unknown)} "
+            f"(expected submitted/<student>/{slug}/{slug}.ipynb)"
+        )
+    summary = BatchSummary(
+        not_gradable=[(s, why) for s in wanted if (why := why_not_gradable(root, slug, s))]
+    )
     wanted = [s for s in wanted if s not in dict(summary.not_gradable)]
     # Naming a student regrades them; otherwise only what has no up-to-date grade.
     todo = [s for s in wanted if force or students or not is_up_to_date(root, slug, s)]
     summary.skipped = [s for s in wanted if s not in todo]
     if summary.skipped:
-        print(f"{len(summary.skipped)} submission(s) already graded and unchanged: skipped "
-              "(--force regrades them).", file=stream)
+        print(
+            f"{len(summary.skipped)} submission(s) already graded and unchanged: skipped "
+            "(--force regrades them).",
+            file=stream,
+        )
     if not todo:
         return summary
     if not autograde.record_assignment(root, slug, extra):
@@ -258,8 +294,11 @@ def grade_batch(root, slug: str, *, students=None, workers=None, db_url=None, da
         moved = integrity.changes(before, integrity.snapshot(root, url, set(todo)))
         summary.integrity = moved
         if moved:
-            print(f"!!! grading changed files or grades it must not: {moved[:5]} (regrade "
-                  "with --workers 1 to find the submission)", file=sys.stderr)
+            print(
+                f"!!! grading changed files or grades it must not: {moved[:5]} (regrade "
+                "with --workers 1 to find the submission)",
+                file=sys.stderr,
+            )
     return summary
 
 
@@ -271,25 +310,48 @@ def print_summary(summary: BatchSummary, slug: str, stream=None) -> None:
     results = [Result(o.student, o.ok, o.score, o.max_score, o.flags) for o in summary.graded]
     if results:
         print(score_table(results), file=stream)
-    print(f"\n{slug}: {len(summary.graded) - len(summary.failed)} graded, "
-          f"{len(summary.failed)} failed, {len(summary.skipped)} already up to date, "
-          f"{len(summary.not_gradable)} not gradable.", file=stream)
+    print(
+        f"\n{slug}: {len(summary.graded) - len(summary.failed)} graded, "
+        f"{len(summary.failed)} failed, {len(summary.skipped)} already up to date, "
+        f"{len(summary.not_gradable)} not gradable.",
+        file=stream,
+    )
     for student, why in summary.not_gradable:
         print(f"  {student}: not graded, {why}", file=stream)
     if summary.interrupted:
-        print("Interrupted: run the same command again to grade the rest (graded work is "
-              "kept).", file=stream)
+        print(
+            "Interrupted: run the same command again to grade the rest (graded work is kept).",
+            file=stream,
+        )
 
 
-def main(root: Path, slug: str, *, students=(), workers=None, dask=None, url=None, force=False,
-         report=True, extra=()) -> int:
+def main(
+    root: Path,
+    slug: str,
+    *,
+    students=(),
+    workers=None,
+    dask=None,
+    url=None,
+    force=False,
+    report=True,
+    extra=(),
+) -> int:
     """`python -m grading autograde` after its options are parsed (autograde.main)."""
     from grading.autograde import check_sandbox
 
     if not check_sandbox():
         return 2
-    summary = grade_batch(root, slug, students=students, workers=workers, db_url=url, dask=dask,
-                          force=force, extra=extra)
+    summary = grade_batch(
+        root,
+        slug,
+        students=students,
+        workers=workers,
+        db_url=url,
+        dask=dask,
+        force=force,
+        extra=extra,
+    )
     print_summary(summary, slug)
     if summary.interrupted:
         return 130

@@ -5,6 +5,7 @@ Shared by the rewrite before execution and the redaction of feedback, so both ag
 `ClearHiddenTests.begin_test_delimeter` opens the hidden region and a line containing
 `end_test_delimeter` closes it (nbgrader's spelling of "delimiter").
 """
+
 from nbgrader.preprocessors import ClearHiddenTests
 
 

@@ -1,6 +1,7 @@
 """Where things are: the course's folders, the book's code a grading kernel may import, and the
 cache of reference records (outside the course and outside every sandbox).
 """
+
 import os
 from pathlib import Path
 
@@ -12,8 +13,10 @@ KERNEL_PACKAGES = ("helpers", "grading")
 def reference_cache() -> Path:
     """Reference records of the instructor's solutions, keyed by a hash (reference.py)."""
     base = os.environ.get("DLBOOK_REFERENCE_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "dlbook",
-        "grading-reference")
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"),
+        "dlbook",
+        "grading-reference",
+    )
     return Path(base)
 
 

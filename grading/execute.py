@@ -14,6 +14,7 @@ What it adds to `nbgrader.preprocessors.Execute`, in the order things happen:
   relies on stderr, and nbgrader would score any stderr as 0), and a test cell's
   `execute_result` becomes a plain display (nbgrader reads a number there as partial credit).
 """
+
 import copy
 import json
 
@@ -30,12 +31,14 @@ from grading.rewrite import RewriteError, rewrite_test_cell
 def flag(resources: dict, reason: str, cell: str | None = None) -> None:
     """Note something the TA must look at (written to grading_flags.json by flags.py)."""
     resources.setdefault("dlbook", {}).setdefault("flags", []).append(
-        {"reason": reason, "cell": cell})
+        {"reason": reason, "cell": cell}
+    )
 
 
 def _error(ename: str, evalue: str):
-    return nbformat.v4.new_output("error", ename=ename, evalue=evalue,
-                                  traceback=[f"{ename}: {evalue}"])
+    return nbformat.v4.new_output(
+        "error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"]
+    )
 
 
 class GradingExecute(Execute):
@@ -43,8 +46,9 @@ class GradingExecute(Execute):
         100_000, help="Output kept per cell, in bytes; the rest is dropped with a note."
     ).tag(config=True)
     max_restarts = Integer(
-        4, help="Kernel restarts (after a timeout or a kernel death) before the rest of the "
-                "notebook is given up and flagged."
+        4,
+        help="Kernel restarts (after a timeout or a kernel death) before the rest of the "
+        "notebook is given up and flagged.",
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -65,8 +69,11 @@ class GradingExecute(Execute):
                 new_source, _, _ = rewrite_test_cell(cell.source, begin, end)
             except (RewriteError, SyntaxError) as error:
                 # The source of a test cell is the instructor's: fail it loudly, never guess.
-                flag(resources, f"test cell could not be prepared for grading: {error}",
-                     grade_id(cell, index))
+                flag(
+                    resources,
+                    f"test cell could not be prepared for grading: {error}",
+                    grade_id(cell, index),
+                )
                 new_source = f"raise RuntimeError({'test cell not gradable; see the flags'!r})"
             originals[index] = cell.source
             cell.source = new_source
@@ -88,15 +95,21 @@ class GradingExecute(Execute):
         if used + size > limit:
             if is_record:  # a record too many makes the cell's records malformed
                 msg = copy.deepcopy(msg)
-                msg["content"] = {"data": {MIME: {"kind": "?", "error": "too much recorded"}},
-                                  "metadata": {}}
+                msg["content"] = {
+                    "data": {MIME: {"kind": "?", "error": "too much recorded"}},
+                    "metadata": {},
+                }
                 if used <= limit:
                     return super().output(outs, msg, None, cell_index)
                 return None
             if used <= limit:
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stdout",
-                    text=f"\n... output truncated: more than {limit} bytes in this cell ...\n"))
+                outs.append(
+                    nbformat.v4.new_output(
+                        "stream",
+                        name="stdout",
+                        text=f"\n... output truncated: more than {limit} bytes in this cell ...\n",
+                    )
+                )
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -113,8 +126,9 @@ class GradingExecute(Execute):
                 try:
                     for index in range(start):  # replay what ran before, outputs thrown away
                         if index not in skipped and nb.cells[index].cell_type == "code":
-                            self.execute_cell(copy.deepcopy(nb.cells[index]), index,
-                                              store_history=True)
+                            self.execute_cell(
+                                copy.deepcopy(nb.cells[index]), index, store_history=True
+                            )
                 except (CellTimeoutError, DeadKernelError):
                     failed_at = -1
                 if failed_at is None:
@@ -123,27 +137,40 @@ class GradingExecute(Execute):
                         try:
                             self.execute_cell(cell, index, store_history=True)
                         except CellTimeoutError:
-                            cell.outputs.append(_error(
-                                "CellTimeoutError",
-                                f"this cell ran longer than {self.timeout} s and was stopped"))
+                            cell.outputs.append(
+                                _error(
+                                    "CellTimeoutError",
+                                    f"this cell ran longer than {self.timeout} s and was stopped",
+                                )
+                            )
                             failed_at = index
                             break
                         except DeadKernelError:
-                            cell.outputs.append(_error(
-                                "DeadKernelError", "the kernel died while this cell ran"))
-                            flag(resources, "the kernel died (os._exit, a crash or the memory "
-                                 "limit); the cells after it ran in a restarted kernel",
-                                 grade_id(cell, index))
+                            cell.outputs.append(
+                                _error("DeadKernelError", "the kernel died while this cell ran")
+                            )
+                            flag(
+                                resources,
+                                "the kernel died (os._exit, a crash or the memory "
+                                "limit); the cells after it ran in a restarted kernel",
+                                grade_id(cell, index),
+                            )
                             failed_at = index
                             break
             if failed_at is None:
                 return
             if failed_at == -1 or restarts >= self.max_restarts:
-                reason = ("re-running the earlier cells after a restart failed" if failed_at == -1
-                          else f"more than {self.max_restarts} kernel restarts")
-                flag(resources, f"grading stopped early: {reason}; later cells were not run",
-                     grade_id(nb.cells[start], start) if start < len(nb.cells) else None)
-                for cell in nb.cells[max(start, failed_at + 1):]:
+                reason = (
+                    "re-running the earlier cells after a restart failed"
+                    if failed_at == -1
+                    else f"more than {self.max_restarts} kernel restarts"
+                )
+                flag(
+                    resources,
+                    f"grading stopped early: {reason}; later cells were not run",
+                    grade_id(nb.cells[start], start) if start < len(nb.cells) else None,
+                )
+                for cell in nb.cells[max(start, failed_at + 1) :]:
                     if cell.cell_type == "code":
                         cell.outputs = [_error("NotRun", "not run: grading stopped early")]
                 return

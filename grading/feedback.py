@@ -6,16 +6,31 @@ line the grader wrote: whether it passed and, if not, the kind of failure. A stu
 could print anything while the hidden tests run (`print(In[-1])` is the hidden test itself), or
 raise an exception whose message carries it, so none of that output is shown.
 """
+
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grading.cells import delimiters, hidden_lines, is_test_cell, without_hidden
 
 NOTE = "# (hidden tests were run here)"
-SAFE_ERRORS = {"AssertionError", "WrongAnswer", "CellTimeoutError", "DeadKernelError",
-               "NotRun", "NotGraded", "NotImplementedError", "NameError", "TypeError",
-               "ValueError", "RuntimeError", "IndexError", "KeyError", "AttributeError",
-               "ZeroDivisionError", "SystemExit"}
+SAFE_ERRORS = {
+    "AssertionError",
+    "WrongAnswer",
+    "CellTimeoutError",
+    "DeadKernelError",
+    "NotRun",
+    "NotGraded",
+    "NotImplementedError",
+    "NameError",
+    "TypeError",
+    "ValueError",
+    "RuntimeError",
+    "IndexError",
+    "KeyError",
+    "AttributeError",
+    "ZeroDivisionError",
+    "SystemExit",
+}
 
 
 def summary(outputs: list) -> str:
@@ -26,8 +41,10 @@ def summary(outputs: list) -> str:
     name = first.get("ename") if first.get("ename") in SAFE_ERRORS else "an error"
     if first.get("ename") == "WrongAnswer":
         return f"Failed: {first.get('evalue')}."
-    return (f"Failed: {name} was raised. Run this test in your notebook to see the visible "
-            "tests' messages; hidden tests report only pass or fail.")
+    return (
+        f"Failed: {name} was raised. Run this test in your notebook to see the visible "
+        "tests' messages; hidden tests report only pass or fail."
+    )
 
 
 class RedactHiddenTests(NbGraderPreprocessor):
@@ -38,8 +55,11 @@ class RedactHiddenTests(NbGraderPreprocessor):
                 continue
             cell.source = without_hidden(cell.source, begin, end, NOTE)
             if is_test_cell(cell):
-                cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                                       text=summary(cell.outputs) + "\n")]
+                cell.outputs = [
+                    nbformat.v4.new_output(
+                        "stream", name="stdout", text=summary(cell.outputs) + "\n"
+                    )
+                ]
             else:
                 cell.outputs = []
         return nb, resources

@@ -6,6 +6,7 @@ writes `autograded/<student>/<assignment>/grading_flags.json` ({"flags": [{"reas
 and marks the flagged cells (all graded cells when a flag names none) as needing a manual grade,
 so they show up in nbgrader's formgrader and in `python -m grading autograde`'s summary.
 """
+
 import json
 from pathlib import Path
 
@@ -18,7 +19,10 @@ FLAGS_FILE = "grading_flags.json"
 
 def flags_path(config, student: str, assignment: str) -> Path:
     coursedir = CourseDirectory(config=config)
-    return Path(coursedir.format_path(coursedir.autograded_directory, student, assignment)) / FLAGS_FILE
+    return (
+        Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        / FLAGS_FILE
+    )
 
 
 def write_flags(path: Path, flags: list) -> None:
@@ -33,8 +37,9 @@ def read_flags(path: Path) -> list:
         return []
 
 
-def mark_for_review(db_url: str, assignment: str, notebook: str, student: str,
-                    cells: set | None) -> None:
+def mark_for_review(
+    db_url: str, assignment: str, notebook: str, student: str, cells: set | None
+) -> None:
     """needs_manual_grade on the named graded cells (all of them if `cells` is None)."""
     with Gradebook(db_url) as gb:
         try:
@@ -58,10 +63,18 @@ class RecordFlags(NbGraderPreprocessor):
         if flags:
             write_flags(path, flags)
             names = {f.get("cell") for f in flags}
-            mark_for_review(info["db_url"], info["assignment"], info["notebook"],
-                            info["student"], None if None in names else names)
-            self.log.warning("%s needs a manual look: %s", info["student"],
-                             "; ".join(f"{f.get('cell')}: {f['reason']}" for f in flags))
+            mark_for_review(
+                info["db_url"],
+                info["assignment"],
+                info["notebook"],
+                info["student"],
+                None if None in names else names,
+            )
+            self.log.warning(
+                "%s needs a manual look: %s",
+                info["student"],
+                "; ".join(f"{f.get('cell')}: {f['reason']}" for f in flags),
+            )
         elif path.exists():
             path.unlink()  # a clean regrade clears old flags
         return nb, resources

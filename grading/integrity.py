@@ -5,6 +5,7 @@ folders, the gradebook and the TA's reports, plus every gradebook row of the *ot
 Grading some students may change only their rows and folders. (Taken around one student when
 students are graded one at a time, around the whole batch when several are graded at once.)
 """
+
 import hashlib
 from pathlib import Path
 
@@ -40,10 +41,16 @@ def _rows(db_url: str, students: set) -> dict:
                 for nb in sub.notebooks:
                     for g in nb.grades:
                         rows[(other.id, assignment.name, nb.name, g.name)] = (
-                            g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                            g.auto_score,
+                            g.manual_score,
+                            g.extra_credit,
+                            g.needs_manual_grade,
+                        )
                     for c in nb.comments:
                         rows[(other.id, assignment.name, nb.name, c.name, "comment")] = (
-                            c.auto_comment, c.manual_comment)
+                            c.auto_comment,
+                            c.manual_comment,
+                        )
     return rows
 
 
@@ -57,9 +64,16 @@ def changes(before: dict, after: dict) -> list[str]:
     files_b, files_a = before["files"], after["files"]
     for name in sorted(files_b.keys() | files_a.keys()):
         if files_b.get(name) != files_a.get(name):
-            out.append(f"course file {name} was "
-                       + ("added" if name not in files_b else "removed" if name not in files_a
-                          else "changed"))
+            out.append(
+                f"course file {name} was "
+                + (
+                    "added"
+                    if name not in files_b
+                    else "removed"
+                    if name not in files_a
+                    else "changed"
+                )
+            )
     rows_b, rows_a = before["rows"], after["rows"]
     for key in sorted(rows_b.keys() | rows_a.keys(), key=str):
         if rows_b.get(key) != rows_a.get(key):

@@ -6,6 +6,7 @@ a private folder (mode 0700) in /tmp holding the connection file (bound read-onl
 sandbox), the socket folder (the kernel talks over IPC sockets there, since the sandbox has no
 network, not even loopback) and the scratch copy of the submission's folder.
 """
+
 import os
 import shutil
 import tempfile
@@ -20,7 +21,8 @@ from grading.limits import FIRST_UID, UID_RANGE
 
 class SandboxedKernelManager(AsyncKernelManager):
     memory_bytes = Integer(6 * 2**30, help="Address-space limit of a grading kernel.").tag(
-        config=True)
+        config=True
+    )
     file_bytes = Integer(2**30, help="Largest file a grading kernel may write.").tag(config=True)
     processes = Integer(512, help="Processes and threads of a grading kernel.").tag(config=True)
     cpu_seconds = Integer(3600, help="CPU time of a whole grading kernel.").tag(config=True)
@@ -49,9 +51,12 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if not sandbox.enabled():
-            self.log.warning("!!! %s=1: grading kernels run WITHOUT a sandbox; a submission "
-                             "can read the solutions and change grades. Only for trusted "
-                             "submissions.", sandbox.OPT_OUT)
+            self.log.warning(
+                "!!! %s=1: grading kernels run WITHOUT a sandbox; a submission "
+                "can read the solutions and change grades. Only for trusted "
+                "submissions.",
+                sandbox.OPT_OUT,
+            )
             return await super()._async_pre_start_kernel(**kw)
         sandbox.require_bwrap()
         if self._private is None:  # a restart reuses the folder and its connection file
@@ -67,11 +72,20 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not sandbox.enabled():
             return cmd
         os.chmod(self.connection_file, 0o644)  # the kernel runs as its own user
-        limits = {"memory": self.memory_bytes, "files": self.file_bytes,
-                  "processes": self.processes, "cpu": self.cpu_seconds, "uid": self._uid}
-        return sandbox.wrap(cmd, connection_file=self.connection_file,
-                            socket_dir=str(self._private / "sockets"),
-                            scratch=str(self._private / "work"), limits=limits)
+        limits = {
+            "memory": self.memory_bytes,
+            "files": self.file_bytes,
+            "processes": self.processes,
+            "cpu": self.cpu_seconds,
+            "uid": self._uid,
+        }
+        return sandbox.wrap(
+            cmd,
+            connection_file=self.connection_file,
+            socket_dir=str(self._private / "sockets"),
+            scratch=str(self._private / "work"),
+            limits=limits,
+        )
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)

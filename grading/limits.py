@@ -10,6 +10,7 @@ Each limit and its reason:
 - CPU seconds: a backstop behind the per-cell timeout, for a kernel that outlives its cell;
 - core dumps off: a crashing kernel should not write gigabytes.
 """
+
 import os
 import resource
 import sys
@@ -29,14 +30,18 @@ def apply(memory: int, files: int, processes: int, cpu: int) -> None:
 def main(argv: list[str]) -> None:
     split = argv.index("--")
     options = dict(a.lstrip("-").split("=", 1) for a in argv[:split])
-    apply(int(options["memory"]), int(options["files"]), int(options["processes"]),
-          int(options["cpu"]))
+    apply(
+        int(options["memory"]),
+        int(options["files"]),
+        int(options["processes"]),
+        int(options["cpu"]),
+    )
     uid = int(options.get("uid", 0))
     if uid and os.getuid() == 0:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)  # drops root: from here the process limit applies
-    cmd = argv[split + 1:]
+    cmd = argv[split + 1 :]
     os.execvp(cmd[0], cmd)
 
 

@@ -11,6 +11,7 @@ nothing carried from one student to the next, the same exit code and output as t
 line) at the cost of a fork. Where a process may not have children (a daemonic Dask worker),
 or with DLBOOK_GRADER_SUBPROCESS=1, the plain `python -m nbgrader` subprocess is used instead.
 """
+
 import multiprocessing
 import os
 import subprocess
@@ -19,9 +20,17 @@ import tempfile
 import threading
 
 # What an autograde or generate_feedback run imports (nbgrader_config.py names the book's steps).
-PRELOAD = ["nbgrader.apps.nbgraderapp", "nbconvert.exporters.html", "grading.pipeline",
-           "grading.submission_check", "grading.execute", "grading.verdict", "grading.flags",
-           "grading.feedback", "grading.forkserver_warmup"]
+PRELOAD = [
+    "nbgrader.apps.nbgraderapp",
+    "nbconvert.exporters.html",
+    "grading.pipeline",
+    "grading.submission_check",
+    "grading.execute",
+    "grading.verdict",
+    "grading.flags",
+    "grading.feedback",
+    "grading.forkserver_warmup",
+]
 SUBPROCESS_SWITCH = "DLBOOK_GRADER_SUBPROCESS"
 
 _context = None
@@ -31,8 +40,13 @@ _context_lock = threading.Lock()
 def run(args: list[str], cwd: str) -> subprocess.CompletedProcess:
     """`python -m nbgrader *args` run in `cwd`: returncode, and stdout holding stdout+stderr."""
     if os.environ.get(SUBPROCESS_SWITCH) == "1" or multiprocessing.current_process().daemon:
-        return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd,
-                              capture_output=True, text=True, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     with tempfile.TemporaryDirectory(prefix="dlbook-nbgrader-") as scratch:
         log = os.path.join(scratch, "output.log")
         open(log, "w").close()

@@ -1,9 +1,10 @@
 """nbgrader's own autograde pipeline with the book's steps put in (not a hand copy of it).
 
-    sanitize: CheckSubmission (flags a broken notebook) -> nbgrader's defaults (restore tests)
-    -> GradingExecute (sandboxed kernel, tests record values)  -> CompareRecords (verdict)
-    -> nbgrader's remaining defaults (..., SaveAutoGrades, ...) -> RecordFlags
+sanitize: CheckSubmission (flags a broken notebook) -> nbgrader's defaults (restore tests)
+-> GradingExecute (sandboxed kernel, tests record values)  -> CompareRecords (verdict)
+-> nbgrader's remaining defaults (..., SaveAutoGrades, ...) -> RecordFlags
 """
+
 from nbgrader.converters import Autograde
 
 EXECUTE = "nbgrader.preprocessors.execute.Execute"
@@ -25,8 +26,14 @@ def sanitize_preprocessors() -> list[str]:
 def autograde_preprocessors() -> list[str]:
     steps = nbgrader_default()
     if EXECUTE not in steps:
-        raise RuntimeError(f"nbgrader's autograde pipeline has no {EXECUTE}: {steps}; "
-                           "update grading/pipeline.py for this nbgrader version")
+        raise RuntimeError(
+            f"nbgrader's autograde pipeline has no {EXECUTE}: {steps}; "
+            "update grading/pipeline.py for this nbgrader version"
+        )
     at = steps.index(EXECUTE)
-    return (steps[:at] + ["grading.execute.GradingExecute", "grading.verdict.CompareRecords"]
-            + steps[at + 1:] + ["grading.flags.RecordFlags"])
+    return (
+        steps[:at]
+        + ["grading.execute.GradingExecute", "grading.verdict.CompareRecords"]
+        + steps[at + 1 :]
+        + ["grading.flags.RecordFlags"]
+    )

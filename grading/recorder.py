@@ -6,6 +6,7 @@ of arrays; never pickle), so the grader can read it without running anything the
 This module trusts nothing in the kernel: a submission can patch it, and then its records
 simply will not match the instructor's (records.py, verdict.py).
 """
+
 import math
 import sys
 import warnings
@@ -67,8 +68,10 @@ def encode(value):
     if torch is not None and isinstance(value, torch.Size):
         return {"py": "tuple", "items": [encode(int(v)) for v in value]}
     if isinstance(value, (tuple, list)):
-        return {"py": "tuple" if isinstance(value, tuple) else "list",
-                "items": [encode(v) for v in list(value)[:10_000]]}
+        return {
+            "py": "tuple" if isinstance(value, tuple) else "list",
+            "items": [encode(v) for v in list(value)[:10_000]],
+        }
     if isinstance(value, dict):
         return {"py": "dict", "items": [[encode(k), encode(v)] for k, v in value.items()]}
     # Named constants compared by name: dtypes, devices, classes.
@@ -109,8 +112,9 @@ def _truth(value) -> bool:
     return value is True or (isinstance(value, (bool, np.bool_)) and bool(value))
 
 
-def record(value, kind: str, rtol=None, atol=None, expected_type=None, passthrough=False,
-           hidden=False):
+def record(
+    value, kind: str, rtol=None, atol=None, expected_type=None, passthrough=False, hidden=False
+):
     """Send the value a check is about to test out of the kernel; return it unchanged if asked.
 
     `kind` is the check's name without `check_`. Shapes are recorded as tuples, `check_type`
@@ -138,8 +142,11 @@ def record(value, kind: str, rtol=None, atol=None, expected_type=None, passthrou
             if tol is not None:
                 rec[name] = float(tol)
     except Exception as error:  # noqa: BLE001 -- any failure becomes a record that fails
-        rec = {"kind": kind, "hidden": bool(hidden),
-               "error": f"{type(error).__name__}: {error}"[:200]}
+        rec = {
+            "kind": kind,
+            "hidden": bool(hidden),
+            "error": f"{type(error).__name__}: {error}"[:200],
+        }
     _publish(rec)
     return value if passthrough else None
 

@@ -4,6 +4,7 @@ A record is {"kind": "close"|"equal"|"shape"|"type"|"true", "value": <encoded va
 optional "rtol"/"atol"} or {"kind": ..., "error": "..."} (recorder.py writes them). Nothing here
 imports torch or runs student code: values are JSON, compared with NumPy.
 """
+
 import math
 
 import numpy as np
@@ -89,8 +90,10 @@ def _equal(got, ref) -> bool:
         if not (isinstance(g, list) and isinstance(r, list)) or len(g) != len(r):
             return False
         if ref["py"] == "dict":
-            return all(isinstance(a, list) and len(a) == 2 and _equal(a[0], b[0])
-                       and _equal(a[1], b[1]) for a, b in zip(g, r))
+            return all(
+                isinstance(a, list) and len(a) == 2 and _equal(a[0], b[0]) and _equal(a[1], b[1])
+                for a, b in zip(g, r)
+            )
         return all(_equal(a, b) for a, b in zip(g, r))
     return got.get("value") == ref.get("value") and "value" in ref
 
@@ -117,14 +120,16 @@ def matches(got: dict, ref: dict) -> bool:
 def compare_cell(got: list, ref: list) -> str | None:
     """None if the cell's records all agree, else a message safe to show a student."""
     if len(got) != len(ref):
-        return (f"the test recorded {len(got)} checked values where the solution records "
-                f"{len(ref)}; a check was skipped or added")
+        return (
+            f"the test recorded {len(got)} checked values where the solution records "
+            f"{len(ref)}; a check was skipped or added"
+        )
     # Numbered within the visible or the hidden part, as the solution's records say (the
     # student's own records could lie about which part they came from).
     parts = [("hidden" if r.get("hidden") else "visible") for r in ref]
     for index, (g, r) in enumerate(zip(got, ref)):
         if not matches(g, r):
             part = parts[index]
-            number, total = parts[:index + 1].count(part), parts.count(part)
+            number, total = parts[: index + 1].count(part), parts.count(part)
             return f"{part} check {number} of {total} did not match the expected value"
     return None

@@ -5,6 +5,7 @@ scratch copy of its folder, and each test cell's records are kept. They are cach
 of the source folder, the book's kernel-side code and this package, in a folder no grading
 kernel can see (course.reference_cache()), so a class is graded against one run.
 """
+
 import contextlib
 import fcntl
 import hashlib
@@ -58,14 +59,19 @@ def compute(source_nb: Path, config) -> dict:
     for index, cell in enumerate(nb.cells):
         if is_test_cell(cell) and any(o.get("output_type") == "error" for o in cell.outputs):
             error = next(o for o in cell.outputs if o.get("output_type") == "error")
-            problems.append(f"{grade_id(cell, index)}: {error.get('ename')}: "
-                            f"{error.get('evalue')}"[:300])
+            problems.append(
+                f"{grade_id(cell, index)}: {error.get('ename')}: {error.get('evalue')}"[:300]
+            )
     records = resources.get("dlbook", {}).get("records", {})
     for gid, found in records.items():
-        problems += [f"{gid}: the solution's record {r.get('error')}" for r in found if "error" in r]
+        problems += [
+            f"{gid}: the solution's record {r.get('error')}" for r in found if "error" in r
+        ]
     if problems:
-        raise ReferenceError(f"the instructor's solution in {source_nb} fails its own tests, so "
-                             "submissions cannot be graded against it: " + "; ".join(problems))
+        raise ReferenceError(
+            f"the instructor's solution in {source_nb} fails its own tests, so "
+            "submissions cannot be graded against it: " + "; ".join(problems)
+        )
     return records
 
 

@@ -12,6 +12,7 @@ and from the submitted folders themselves (missing notebook, wrongly named noteb
 
     python -m grading.report 01_tensors
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,9 @@ def gradebook_rows(db_url: str, slug: str) -> list[StudentRow]:
     rows = []
     with Gradebook(db_url, "dlbook") as gb:
         for submission in gb.assignment_submissions(slug):
-            row = StudentRow(submission.student.id, float(submission.score),
-                             float(submission.max_score))
+            row = StudentRow(
+                submission.student.id, float(submission.score), float(submission.max_score)
+            )
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     row.cells[grade.name] = (float(grade.score), float(grade.max_score))
@@ -101,13 +103,18 @@ def exercise_summary(rows: list[StudentRow], failures: dict) -> list[dict]:
         scores = [row.cells[name] for row in rows if name in row.cells]
         max_score = max(m for _, m in scores)
         messages = Counter(failures[s][name] for s in failures if failures[s].get(name))
-        summary.append({
-            "grade_id": name, "points": max_score, "students": len(scores),
-            "mean": round(sum(s for s, _ in scores) / len(scores), 3),
-            "full_marks_share": round(sum(s >= m for s, m in scores) / len(scores), 3),
-            "common_failures": " | ".join(f"{n}x {msg}"
-                                          for msg, n in messages.most_common(TOP_FAILURES)),
-        })
+        summary.append(
+            {
+                "grade_id": name,
+                "points": max_score,
+                "students": len(scores),
+                "mean": round(sum(s for s, _ in scores) / len(scores), 3),
+                "full_marks_share": round(sum(s >= m for s, m in scores) / len(scores), 3),
+                "common_failures": " | ".join(
+                    f"{n}x {msg}" for msg, n in messages.most_common(TOP_FAILURES)
+                ),
+            }
+        )
     return summary
 
 
@@ -127,8 +134,13 @@ def _histogram(rows: list[StudentRow], path: Path, slug: str) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     if rows:
         top = max(r.max_total for r in rows)
-        ax.hist([r.total for r in rows], bins=min(20, max(int(top), 1) + 1), range=(0, top),
-                color="#4477aa", edgecolor="white")
+        ax.hist(
+            [r.total for r in rows],
+            bins=min(20, max(int(top), 1) + 1),
+            range=(0, top),
+            color="#4477aa",
+            edgecolor="white",
+        )
     ax.set_xlabel("total score")
     ax.set_ylabel("students")
     ax.set_title(f"{slug}: {len(rows)} graded submissions")
@@ -147,9 +159,14 @@ def write_report(root, slug: str, db_url: str | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
 
     cells = sorted({name for row in rows for name in row.cells})
-    _write_csv(out / "scores.csv", ["student", "total", "max_total", *cells],
-               [[r.student, r.total, r.max_total, *(r.cells.get(c, ("", ""))[0] for c in cells)]
-                for r in rows])
+    _write_csv(
+        out / "scores.csv",
+        ["student", "total", "max_total", *cells],
+        [
+            [r.student, r.total, r.max_total, *(r.cells.get(c, ("", ""))[0] for c in cells)]
+            for r in rows
+        ],
+    )
     exercises = exercise_summary(rows, failures)
     header = ["grade_id", "points", "students", "mean", "full_marks_share", "common_failures"]
     _write_csv(out / "exercises.csv", header, [[e[k] for k in header] for e in exercises])
@@ -164,12 +181,21 @@ def _markdown(slug: str, rows, exercises, flagged) -> str:
     lines = [f"# {slug}: grading report", ""]
     if rows:
         mean = sum(r.total for r in rows) / len(rows)
-        lines += [(f"{len(rows)} graded submissions; mean {mean:.2f} of {rows[0].max_total:g} "
-                  "points."), "", "![scores](histogram.png)", ""]
-    lines += ["| exercise | points | mean | full marks | most common failures |",
-              "|---|---|---|---|---|"]
-    lines += [f"| {e['grade_id']} | {e['points']:g} | {e['mean']:g} | "
-              f"{e['full_marks_share']:.0%} | {e['common_failures'] or '-'} |" for e in exercises]
+        lines += [
+            (f"{len(rows)} graded submissions; mean {mean:.2f} of {rows[0].max_total:g} points."),
+            "",
+            "![scores](histogram.png)",
+            "",
+        ]
+    lines += [
+        "| exercise | points | mean | full marks | most common failures |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {e['grade_id']} | {e['points']:g} | {e['mean']:g} | "
+        f"{e['full_marks_share']:.0%} | {e['common_failures'] or '-'} |"
+        for e in exercises
+    ]
     lines += ["", f"## Flagged for a person ({len(flagged)})", ""]
     lines += [f"- {student}: {reason}" for student, reason in flagged] or ["- none"]
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ is never computed where the student's code could read it. The records are compar
 instructor's solution's records outside the kernel (verdict.py). In the visible part the check
 still runs, so the student still sees its message.
 """
+
 import ast
 
 from grading.cells import hidden_lines
@@ -41,10 +42,13 @@ def _check_name(call: ast.Call) -> str | None:
 
 
 def _bind(call: ast.Call, params: tuple) -> dict:
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None
-                                                                 for k in call.keywords):
-        raise RewriteError(f"line {call.lineno}: write the arguments of a check out "
-                           "(no *args or **kwargs), so the grader can find the student's value")
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(
+        k.arg is None for k in call.keywords
+    ):
+        raise RewriteError(
+            f"line {call.lineno}: write the arguments of a check out "
+            "(no *args or **kwargs), so the grader can find the student's value"
+        )
     if len(call.args) > len(params):
         raise RewriteError(f"line {call.lineno}: too many arguments")
     bound = dict(zip(params, call.args))
@@ -89,8 +93,9 @@ class _Rewriter(ast.NodeTransformer):
             self.hidden_records += 1
             self.hidden_kinds.append(kind)
             if params[1] in bound and kind != "type":
-                self.dropped_names |= {n.id for n in ast.walk(bound[params[1]])
-                                       if isinstance(n, ast.Name)}
+                self.dropped_names |= {
+                    n.id for n in ast.walk(bound[params[1]]) if isinstance(n, ast.Name)
+                }
             return _record_call(kind, bound, params[0], passthrough=False)
         self.visible_records += 1
         # The visible check keeps every argument; only its first is wrapped.
@@ -98,8 +103,9 @@ class _Rewriter(ast.NodeTransformer):
         if node.args:
             node.args[0] = recorded
         else:
-            node.keywords = [ast.keyword(k.arg, recorded) if k.arg == params[0] else k
-                             for k in node.keywords]
+            node.keywords = [
+                ast.keyword(k.arg, recorded) if k.arg == params[0] else k for k in node.keywords
+            ]
         return node
 
 
@@ -138,15 +144,19 @@ def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> s
     """ids of hidden assignments whose names are used only as (dropped) expected values."""
     if not candidates:
         return set()
-    removable = {id(s): _assigned_roots(s) for s in ast.walk(tree)
-                 if isinstance(s, ast.stmt) and s.lineno in hidden}
+    removable = {
+        id(s): _assigned_roots(s)
+        for s in ast.walk(tree)
+        if isinstance(s, ast.stmt) and s.lineno in hidden
+    }
     removable = {k: v for k, v in removable.items() if v and v <= candidates}
     # A name still read anywhere outside the assignments being removed must be kept, and
     # keeping an assignment keeps what it reads: repeat until nothing changes.
     while True:
         inside = {id(n) for s in ast.walk(tree) if id(s) in removable for n in ast.walk(s)}
-        still_read = {n.id for n in ast.walk(tree)
-                      if isinstance(n, ast.Name) and id(n) not in inside}
+        still_read = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in inside
+        }
         keep = {k for k, roots in removable.items() if roots & still_read}
         if not keep:
             return set(removable)

@@ -10,6 +10,7 @@ inside). What the kernel can see:
              notebook holds the hidden tests), its own socket folder, a private /tmp.
 Not visible: the course root, source/, gradebook.db, other submissions, the rest of the book.
 """
+
 import os
 import shutil
 import sys
@@ -23,11 +24,27 @@ INSTALL_HINT = "sudo apt-get install bubblewrap  (Fedora: sudo dnf install bubbl
 BOOK_IN_SANDBOX = "/opt/dlbook"
 WORK_IN_SANDBOX = "/home/student"
 # /etc files Python, NumPy, matplotlib and IPython read; /etc as a whole holds secrets (shadow).
-ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "nsswitch.conf",
-             "mime.types", "alternatives", "os-release", "hosts")
+ETC_FILES = (
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "fonts",
+    "nsswitch.conf",
+    "mime.types",
+    "alternatives",
+    "os-release",
+    "hosts",
+)
 # Variables kept from the grader's environment (all others are dropped).
-KEEP_ENV = ("NBGRADER_EXECUTION", "LANG", "LC_ALL", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-            "DLBOOK_TEST_FAST")
+KEEP_ENV = (
+    "NBGRADER_EXECUTION",
+    "LANG",
+    "LC_ALL",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "DLBOOK_TEST_FAST",
+)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -45,7 +62,8 @@ def require_bwrap() -> str:
         raise SandboxUnavailable(
             "Grading needs bubblewrap to run each submission in a sandbox, and `bwrap` is not "
             f"installed. Install it with:\n    {INSTALL_HINT}\nOnly to grade submissions you "
-            f"trust, set {OPT_OUT}=1 to grade without a sandbox (it is logged on every kernel).")
+            f"trust, set {OPT_OUT}=1 to grade without a sandbox (it is logged on every kernel)."
+        )
     return found
 
 
@@ -85,19 +103,37 @@ def _open_parents(path: str) -> list[str]:
     return args
 
 
-def wrap(kernel_cmd: list[str], *, connection_file: str, socket_dir: str, scratch: str,
-         limits: dict) -> list[str]:
+def wrap(
+    kernel_cmd: list[str], *, connection_file: str, socket_dir: str, scratch: str, limits: dict
+) -> list[str]:
     """The bubblewrap command line that runs `kernel_cmd` sandboxed."""
-    args = [require_bwrap(),
-            # No network, own PID/IPC/UTS namespaces. Not a user namespace: the kernel drops
-            # to its own unprivileged user id instead (limits.py), which the process limit needs.
-            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-            "--unshare-cgroup-try",
-            "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID",  # only to drop root, then gone
-            "--die-with-parent",   # nothing outlives the grader's kernel manager
-            "--new-session",       # no access to the grader's terminal
-            "--ro-bind", "/usr", "/usr",
-            "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    args = [
+        require_bwrap(),
+        # No network, own PID/IPC/UTS namespaces. Not a user namespace: the kernel drops
+        # to its own unprivileged user id instead (limits.py), which the process limit needs.
+        "--unshare-net",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--cap-add",
+        "CAP_SETUID",
+        "--cap-add",
+        "CAP_SETGID",  # only to drop root, then gone
+        "--die-with-parent",  # nothing outlives the grader's kernel manager
+        "--new-session",  # no access to the grader's terminal
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--tmpfs",
+        "/tmp",
+    ]
     for link in ("bin", "lib", "lib64", "sbin"):
         target = Path("/") / link
         if target.is_symlink():
@@ -112,14 +148,29 @@ def wrap(kernel_cmd: list[str], *, connection_file: str, socket_dir: str, scratc
     args += _open_parents(f"{BOOK_IN_SANDBOX}/x") + _open_parents(f"{WORK_IN_SANDBOX}/x")
     for package in KERNEL_PACKAGES:
         args += ["--ro-bind", str(BOOK / package), f"{BOOK_IN_SANDBOX}/{package}"]
-    args += _open_parents(socket_dir) + ["--bind", socket_dir, socket_dir,
-             "--ro-bind", connection_file, connection_file,
-             "--bind", scratch, WORK_IN_SANDBOX, "--chdir", WORK_IN_SANDBOX,
-             "--clearenv"]
-    env = {"PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
-           "HOME": WORK_IN_SANDBOX, "USER": "student", "LOGNAME": "student",
-           "PYTHONPATH": BOOK_IN_SANDBOX, "MPLCONFIGDIR": "/tmp/matplotlib",
-           "PYTHONDONTWRITEBYTECODE": "1"}
+    args += _open_parents(socket_dir) + [
+        "--bind",
+        socket_dir,
+        socket_dir,
+        "--ro-bind",
+        connection_file,
+        connection_file,
+        "--bind",
+        scratch,
+        WORK_IN_SANDBOX,
+        "--chdir",
+        WORK_IN_SANDBOX,
+        "--clearenv",
+    ]
+    env = {
+        "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
+        "HOME": WORK_IN_SANDBOX,
+        "USER": "student",
+        "LOGNAME": "student",
+        "PYTHONPATH": BOOK_IN_SANDBOX,
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     env.update({k: os.environ[k] for k in KEEP_ENV if k in os.environ})
     for key, value in env.items():
         args += ["--setenv", key, value]

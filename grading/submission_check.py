@@ -7,6 +7,7 @@ only what would make nbgrader abort (`repair`): a second cell with a grade_id, o
 the assignment does not have, becomes a plain cell. nbgrader's own OverwriteCells restores
 deleted, unlocked or retyped test cells from the gradebook.
 """
+
 from collections import Counter
 from pathlib import Path
 
@@ -18,16 +19,22 @@ from grading.flags import flags_path, write_flags
 
 
 def _ids(nb) -> list[tuple[str, object]]:
-    return [(c.metadata["nbgrader"]["grade_id"], c) for c in nb.cells
-            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+    return [
+        (c.metadata["nbgrader"]["grade_id"], c)
+        for c in nb.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    ]
 
 
 def problems(submitted, source) -> list[dict]:
     """[{"reason", "cell"}] for every way `submitted` departs from the source's structure."""
     found = []
     counts = Counter(gid for gid, _ in _ids(submitted))
-    found += [{"reason": f"grade_id appears {n} times (cell duplicated)", "cell": gid}
-              for gid, n in counts.items() if n > 1]
+    found += [
+        {"reason": f"grade_id appears {n} times (cell duplicated)", "cell": gid}
+        for gid, n in counts.items()
+        if n > 1
+    ]
     theirs = dict(_ids(submitted))
     ours = dict(_ids(source))
     for gid in theirs.keys() - ours.keys():
@@ -66,14 +73,19 @@ def repair(nb, source) -> None:
 class CheckSubmission(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        source_nb = Path(source_folder(self.config, info["assignment"])) / f"{info['notebook']}.ipynb"
+        source_nb = (
+            Path(source_folder(self.config, info["assignment"])) / f"{info['notebook']}.ipynb"
+        )
         source = nbformat.read(source_nb, as_version=4)
         found = problems(nb, source)
         repair(nb, source)
         path = flags_path(self.config, info["student"], info["assignment"])
         if found:
-            self.log.warning("%s: broken notebook: %s", info["student"],
-                             "; ".join(f"{f['cell']}: {f['reason']}" for f in found))
+            self.log.warning(
+                "%s: broken notebook: %s",
+                info["student"],
+                "; ".join(f"{f['cell']}: {f['reason']}" for f in found),
+            )
             write_flags(path, found)
         elif path.exists():
             path.unlink()

@@ -6,6 +6,7 @@ message safe to show (which check of how many, never the expected value); nbgrad
 SaveAutoGrades then scores it 0, as it scores any error. A cell whose kernel already raised
 keeps that error and its 0.
 """
+
 from pathlib import Path
 
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -34,14 +35,19 @@ def judge(nb, records: dict, reference: dict, resources: dict) -> None:
 
 def boolean_only(reference: dict) -> list[str]:
     """Test cells whose hidden records are all booleans (forgeable; see README)."""
-    return [gid for gid, recs in reference.items()
-            if not any(r.get("hidden") and r.get("kind") not in BOOLEAN_KINDS for r in recs)]
+    return [
+        gid
+        for gid, recs in reference.items()
+        if not any(r.get("hidden") and r.get("kind") not in BOOLEAN_KINDS for r in recs)
+    ]
 
 
 class CompareRecords(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
-        source_nb = Path(source_folder(self.config, info["assignment"])) / f"{info['notebook']}.ipynb"
+        source_nb = (
+            Path(source_folder(self.config, info["assignment"])) / f"{info['notebook']}.ipynb"
+        )
         reference = reference_records(source_nb, self.config)
         judge(nb, resources.get("dlbook", {}).get("records", {}), reference, resources)
         return nb, resources

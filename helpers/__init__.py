@@ -5,16 +5,17 @@ imports (matplotlib, torchvision, IPython are imported inside the functions that
 The names follow the lecture notes' d2l where they exist (`try_gpu`, `Animator`, `train_ch6`,
 `load_data_fashion_mnist`, ...), so code copied from the notes runs.
 """
+
 from .animator import Animator
 from .autograd_graph import draw_graph, trace_graph
 from .devices import num_gpus, synchronize, try_all_gpus, try_gpu
 from .fake_data import write_fake_cifar10, write_fake_fashion_mnist
 from .loaders import (
-                      ImagesOnDevice,
-                      cifar10_dataloaders,
-                      fashion_mnist_dataloaders,
-                      load_data_cifar10,
-                      load_data_fashion_mnist,
+    ImagesOnDevice,
+    cifar10_dataloaders,
+    fashion_mnist_dataloaders,
+    load_data_cifar10,
+    load_data_fashion_mnist,
 )
 from .models import lenet, resnet20
 from .plotting import plot, set_axes, set_figsize, use_svg_display

@@ -18,6 +18,7 @@ epoch.
 Outside a notebook it prints a short text line now and then; under nbgrader's autograder
 (`NBGRADER_EXECUTION` set) it does nothing at all.
 """
+
 import io
 import itertools
 import json
@@ -47,9 +48,23 @@ class Animator:
     FRAME_KEY = "dlbook-animator"  # PNG text chunk: what the frame shows (for tests)
     _serials = itertools.count(1)  # tells one Animator's frames from another's in a page
 
-    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-                 xscale="linear", yscale="linear", fmts=DEFAULT_FMTS, nrows=1, ncols=1,
-                 figsize=(3.5, 2.5), *, min_interval=None, mode=None):
+    def __init__(
+        self,
+        xlabel=None,
+        ylabel=None,
+        legend=None,
+        xlim=None,
+        ylim=None,
+        xscale="linear",
+        yscale="linear",
+        fmts=DEFAULT_FMTS,
+        nrows=1,
+        ncols=1,
+        figsize=(3.5, 2.5),
+        *,
+        min_interval=None,
+        mode=None,
+    ):
         self.legend = list(legend) if legend else []
         self.X: list[list[float]] = []
         self.Y: list[list[float]] = []
@@ -64,8 +79,10 @@ class Animator:
         if (nrows, ncols) != (1, 1):
             # d2l's signature has nrows/ncols, but its Animator (like this one) only ever draws
             # into the first panel; extra panels would stay empty on screen.
-            raise ValueError(f"Animator draws one plot, so nrows=1 and ncols=1 (got {nrows}, "
-                             f"{ncols}); make one Animator per plot instead.")
+            raise ValueError(
+                f"Animator draws one plot, so nrows=1 and ncols=1 (got {nrows}, "
+                f"{ncols}); make one Animator per plot instead."
+            )
         self._figsize = figsize
         self._fig = self._lines = self._handle = None
         self._last_draw = float("-inf")
@@ -125,8 +142,11 @@ class Animator:
         cost = self._last_draw - start
         # The first frame pays one-time costs (font cache, first full render): it does not set
         # the pace. Later frames are averaged, so one slow frame does not stall the next ones.
-        self._draw_cost = 0.0 if self.draws == 0 else (
-            cost if self.draws == 1 else 0.7 * self._draw_cost + 0.3 * cost)
+        self._draw_cost = (
+            0.0
+            if self.draws == 0
+            else (cost if self.draws == 1 else 0.7 * self._draw_cost + 0.3 * cost)
+        )
         self.draws += 1
         self._dirty = False
 
@@ -206,14 +226,18 @@ class Animator:
         info = PngInfo()
         info.add_text(self.FRAME_KEY, json.dumps(self.frame_info()))
         buffer = io.BytesIO()
-        PILImage.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(),
-                            "raw", "RGBA", 0, 1).save(buffer, format="png", pnginfo=info)
+        PILImage.frombuffer(
+            "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        ).save(buffer, format="png", pnginfo=info)
         return buffer.getvalue()
 
     def frame_info(self) -> dict:
         """What the frame shows: which Animator, points per series, the last x, the x limits."""
-        info = {"plot": self._serial, "points": [len(xs) for xs in self.X],
-                "x_last": max((xs[-1] for xs in self.X if xs), default=None)}
+        info = {
+            "plot": self._serial,
+            "points": [len(xs) for xs in self.X],
+            "x_last": max((xs[-1] for xs in self.X if xs), default=None),
+        }
         if self._fig is not None:
             info["xlim"] = [float(v) for v in self._axes.get_xlim()]
         return info

@@ -12,6 +12,7 @@ and the output on the right, with arrows in the direction the forward pass compu
 No graphviz: boxes and arrows are plain matplotlib artists, so it runs on Colab and CI alike.
 Meant for the small graphs of teaching examples (tens of nodes), not for whole networks.
 """
+
 from dataclasses import dataclass, field
 
 LEAF_COLOR = "#d9f0d3"  # light green: tensors you created with requires_grad=True
@@ -48,8 +49,10 @@ def trace_graph(output, names=None) -> list[GraphNode]:
     names the operation that produced it (`"z = AddBackward0"`).
     """
     if output.grad_fn is None:
-        raise ValueError("this tensor has no grad_fn: it is a leaf or was computed without "
-                         "gradient tracking; build it from tensors with requires_grad=True")
+        raise ValueError(
+            "this tensor has no grad_fn: it is a leaf or was computed without "
+            "gradient tracking; build it from tensors with requires_grad=True"
+        )
     names_by_id = {}
     for name, tensor in (names or {}).items():
         if tensor.grad_fn is None:
@@ -93,8 +96,11 @@ def layout(nodes: list[GraphNode]) -> dict:
     row: dict = {}
     for col in range(max(column.values()) + 1):
         members = [n for n in nodes if column[n.index] == col]
-        members.sort(key=lambda n: (0, sum(row[i] for i in n.inputs) / len(n.inputs))
-                     if n.inputs else (1, n.index))
+        members.sort(
+            key=lambda n: (
+                (0, sum(row[i] for i in n.inputs) / len(n.inputs)) if n.inputs else (1, n.index)
+            )
+        )
         for r, n in enumerate(members):
             row[n.index] = r - (len(members) - 1) / 2
     return {i: (column[i], -row[i]) for i in column}
@@ -136,8 +142,9 @@ def draw_graph(output, names=None, ax=None, title=None):
     nodes = trace_graph(output, names)
     pos = layout(nodes)
     sizes = {node.index: _box_size(node.label) for node in nodes}
-    bends = {(i, node.index): _bend(pos, sizes, i, node.index)
-             for node in nodes for i in node.inputs}
+    bends = {
+        (i, node.index): _bend(pos, sizes, i, node.index) for node in nodes for i in node.inputs
+    }
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     # Room for bowed arrows: each bulges about half a row above or below its endpoints.
@@ -156,15 +163,34 @@ def draw_graph(output, names=None, ax=None, title=None):
         x, y = pos[node.index]
         style = "round,pad=0.4" if node.kind != "leaf" else "square,pad=0.4"
         boxes[node.index] = ax.text(
-            x, y, node.label, ha="center", va="center", fontsize=9, zorder=3,
-            bbox={"boxstyle": style, "facecolor": colors[node.kind], "edgecolor": "0.3"})
+            x,
+            y,
+            node.label,
+            ha="center",
+            va="center",
+            fontsize=9,
+            zorder=3,
+            bbox={"boxstyle": style, "facecolor": colors[node.kind], "edgecolor": "0.3"},
+        )
     for (i, j), bend in bends.items():
         # Coordinates given as fractions of a text artist are resolved at draw time, so the
         # arrow runs from the right edge of the input's label to the left edge of its user's;
         # the shrink (points) skips the boxes' padding.
-        ax.annotate("", xy=(0, 0.5), xycoords=boxes[j], xytext=(1, 0.5), textcoords=boxes[i],
-                    zorder=2, arrowprops={"arrowstyle": "-|>", "color": "0.35", "shrinkA": 5,
-                                              "shrinkB": 6, "connectionstyle": f"arc3,rad={bend}"})
+        ax.annotate(
+            "",
+            xy=(0, 0.5),
+            xycoords=boxes[j],
+            xytext=(1, 0.5),
+            textcoords=boxes[i],
+            zorder=2,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": "0.35",
+                "shrinkA": 5,
+                "shrinkB": 6,
+                "connectionstyle": f"arc3,rad={bend}",
+            },
+        )
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.set_axis_off()

@@ -15,6 +15,7 @@ Three guards, for the three kinds of "by hand" exercise:
   `F.conv2d`, `F.batch_norm`) fails with a message instead of passing. The originals are put
   back on exit, also on error.
 """
+
 import contextlib
 
 import torch
@@ -41,7 +42,7 @@ def _readable(func) -> str:
         return f"torch.{attr}"
     if owner == "TensorBase":
         return f"Tensor.{attr}"
-    if owner == "getset_descriptor":   # an attribute read such as `.grad`
+    if owner == "getset_descriptor":  # an attribute read such as `.grad`
         return "a tensor attribute"
     return name
 
@@ -60,12 +61,18 @@ def numpy_only(fn, *args, exercise: str, **kwargs):
         raise AssertionError(
             f"{exercise} calls PyTorch ({used}): this exercise is done by hand, in NumPy. "
             "Work the derivative out on paper and write it with NumPy operations; "
-            "torch.autograd is what the test compares your answer with.")
+            "torch.autograd is what the test compares your answer with."
+        )
     return result
 
+
 # The messages autograd raises when asked to differentiate something it did not record.
-_AUTOGRAD_REFUSALS = ("does not require grad", "inference tensor", "inference mode",
-                      "InferenceMode")
+_AUTOGRAD_REFUSALS = (
+    "does not require grad",
+    "inference tensor",
+    "inference mode",
+    "InferenceMode",
+)
 
 
 def _autograd_entry_points() -> list:
@@ -73,14 +80,18 @@ def _autograd_entry_points() -> list:
     only if it is imported (if not, no answer can hold a reference to them)."""
     import sys
 
-    points = [(torch.Tensor, "backward"), (torch.autograd, "backward"),
-              (torch.autograd, "grad")]
-    points += [(torch.autograd.functional, name)
-               for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")]
+    points = [(torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad")]
+    points += [
+        (torch.autograd.functional, name)
+        for name in ("jacobian", "hessian", "vjp", "jvp", "vhp", "hvp")
+    ]
     func = sys.modules.get("torch.func")
     if func is not None:
-        points += [(func, name) for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev",
-                                             "jacfwd", "hessian") if hasattr(func, name)]
+        points += [
+            (func, name)
+            for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian")
+            if hasattr(func, name)
+        ]
     return points
 
 
@@ -102,16 +113,19 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         self._saved: list = []
 
     def _message(self) -> str:
-        return (f"{self.exercise} asks for the derivative worked out by hand, as a formula; "
-                "your answer calls autograd (backward, torch.autograd.grad or torch.func), "
-                "which this test switches off. Write the closed form instead.")
+        return (
+            f"{self.exercise} asks for the derivative worked out by hand, as a formula; "
+            "your answer calls autograd (backward, torch.autograd.grad or torch.func), "
+            "which this test switches off. Write the closed form instead."
+        )
 
     def _refuse(self, *args, **kwargs):
         raise AssertionError(self._message())
 
     def __enter__(self):
-        self._saved = [(owner, name, getattr(owner, name))
-                       for owner, name in _autograd_entry_points()]
+        self._saved = [
+            (owner, name, getattr(owner, name)) for owner, name in _autograd_entry_points()
+        ]
         for owner, name, _ in self._saved:
             setattr(owner, name, self._refuse)
         self._mode.__enter__()
@@ -121,8 +135,11 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         self._mode.__exit__(exc_type, exc, tb)
         for owner, name, original in self._saved:
             setattr(owner, name, original)
-        if exc_type is not None and issubclass(exc_type, RuntimeError) and any(
-                text in str(exc) for text in _AUTOGRAD_REFUSALS):
+        if (
+            exc_type is not None
+            and issubclass(exc_type, RuntimeError)
+            and any(text in str(exc) for text in _AUTOGRAD_REFUSALS)
+        ):
             raise AssertionError(self._message()) from None
         return False
 
@@ -144,7 +161,10 @@ def forbid_builtins(exercise: str, *targets):
 
 def _refusal(exercise: str, qualified: str):
     def refuse(*args, **kwargs):
-        raise AssertionError(f"{exercise} is to be written by hand, but it called {qualified} "
-                             "(directly or through a layer such as nn.BatchNorm2d or "
-                             "nn.Conv2d). Use tensor arithmetic instead.")
+        raise AssertionError(
+            f"{exercise} is to be written by hand, but it called {qualified} "
+            "(directly or through a layer such as nn.BatchNorm2d or "
+            "nn.Conv2d). Use tensor arithmetic instead."
+        )
+
     return refuse

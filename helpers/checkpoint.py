@@ -9,6 +9,7 @@ draw the same numbers they would have drawn.
 The file is written with `helpers.files.atomic_write` (a temporary name, flushed to disk, then
 renamed), so an interrupt during saving leaves the previous checkpoint intact.
 """
+
 import pickle
 import random
 from pathlib import Path
@@ -45,8 +46,17 @@ def set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
-def save(path, *, net, optimizer, scheduler=None, scaler=None, epoch: int, history: dict,
-         extra: dict | None = None) -> None:
+def save(
+    path,
+    *,
+    net,
+    optimizer,
+    scheduler=None,
+    scaler=None,
+    epoch: int,
+    history: dict,
+    extra: dict | None = None,
+) -> None:
     """Write a checkpoint after `epoch` epochs (1-based count of finished epochs)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,22 +82,34 @@ def load(path, *, net, optimizer, scheduler=None, scaler=None) -> dict:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     # Bytes that are not a torch file fail inside the unpickler in many ways (seen: IndexError).
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, IndexError, KeyError,
-            TypeError, AttributeError) as err:
-        raise ValueError(f"{path} is not a checkpoint PyTorch can read ({type(err).__name__}): "
-                         "delete it, or pass checkpoint= another path, to start afresh."
-                         ) from err
+    except (
+        pickle.UnpicklingError,
+        RuntimeError,
+        EOFError,
+        ValueError,
+        IndexError,
+        KeyError,
+        TypeError,
+        AttributeError,
+    ) as err:
+        raise ValueError(
+            f"{path} is not a checkpoint PyTorch can read ({type(err).__name__}): "
+            "delete it, or pass checkpoint= another path, to start afresh."
+        ) from err
     found = state.get("format") if isinstance(state, dict) else None
     if found != FORMAT:
-        raise ValueError(f"{path} is not a helpers.train checkpoint of format {FORMAT} (found "
-                         f"format {found!r}; a bare state_dict has none): delete it, or pass "
-                         "checkpoint= another path, to start afresh.")
+        raise ValueError(
+            f"{path} is not a helpers.train checkpoint of format {FORMAT} (found "
+            f"format {found!r}; a bare state_dict has none): delete it, or pass "
+            "checkpoint= another path, to start afresh."
+        )
     try:
         net.load_state_dict(state["model"])
     except RuntimeError as err:
-        raise ValueError(f"The checkpoint {path} was saved from a different model:\n{err}\n"
-                         "Delete the file, or pass checkpoint= a new path, to start afresh."
-                         ) from None
+        raise ValueError(
+            f"The checkpoint {path} was saved from a different model:\n{err}\n"
+            "Delete the file, or pass checkpoint= a new path, to start afresh."
+        ) from None
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None and state["scheduler"] is not None:
         scheduler.load_state_dict(state["scheduler"])

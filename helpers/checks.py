@@ -14,6 +14,7 @@ Besides the checks, test cells use three context managers:
   `by_hand(exercise)` inside it, autograd is switched off and calling it fails with a message;
   `skip_if_unfinished(exercise)` for demo cells that need a student's function.
 """
+
 import sys
 import types
 
@@ -55,15 +56,22 @@ def _without_our_frames(tb):
 
 def record_trusted_functions() -> None:
     """Remember this module's own functions; `verify_untouched()` fails if one is replaced."""
-    _TRUSTED.update({name: obj for name, obj in globals().items()
-                     if name.startswith("check_") and callable(obj)})
+    _TRUSTED.update(
+        {
+            name: obj
+            for name, obj in globals().items()
+            if name.startswith("check_") and callable(obj)
+        }
+    )
 
 
 def verify_untouched() -> None:
     for name, obj in _TRUSTED.items():
         if globals().get(name) is not obj:
-            raise CheckFailed(f"helpers.checks.{name} was replaced during grading; "
-                                 "remove the code that changes it and run the tests again.")
+            raise CheckFailed(
+                f"helpers.checks.{name} was replaced during grading; "
+                "remove the code that changes it and run the tests again."
+            )
 
 
 def _fail(what: str, expected, got, hint: str = "") -> None:
@@ -81,8 +89,9 @@ def check_true(condition, message: str) -> None:
     if is_tensor or (_isinstance(condition, np.ndarray) and condition.dtype == np.bool_):
         count = condition.numel() if is_tensor else condition.size
         if count != 1:
-            raise CheckFailed(f"{message} (the check got {count} truth values, not one: use "
-                              ".all() or .any())")
+            raise CheckFailed(
+                f"{message} (the check got {count} truth values, not one: use .all() or .any())"
+            )
         condition = bool(condition.item())
     if condition is not True and not (_isinstance(condition, (bool, np.bool_)) and condition):
         raise CheckFailed(message)
@@ -106,9 +115,13 @@ def check_equal(actual, expected, what: str) -> None:
     if _isinstance(actual, torch.Size):
         actual = tuple(actual)
     if type(actual) is not type(expected) and not (
-            _isinstance(actual, (int, float)) and _isinstance(expected, (int, float))):
-        _fail(what, f"{expected!r} ({type(expected).__name__})",
-              f"{actual!r:.200} ({type(actual).__name__})")
+        _isinstance(actual, (int, float)) and _isinstance(expected, (int, float))
+    ):
+        _fail(
+            what,
+            f"{expected!r} ({type(expected).__name__})",
+            f"{actual!r:.200} ({type(actual).__name__})",
+        )
     if actual != expected:
         _fail(what, repr(expected), repr(actual))
 
@@ -142,8 +155,10 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
     if tuple(got.shape) != tuple(want.shape):
         _fail(f"{what} (shape)", tuple(want.shape), tuple(got.shape))
     if got.dtype.is_complex or want.dtype.is_complex or got.dtype == torch.bool:
-        got, want = got.to(torch.complex128 if got.dtype.is_complex else torch.float64), \
-            want.to(got.dtype if got.dtype.is_complex else torch.float64)
+        got, want = (
+            got.to(torch.complex128 if got.dtype.is_complex else torch.float64),
+            want.to(got.dtype if got.dtype.is_complex else torch.float64),
+        )
     else:
         got, want = got.to(torch.float64), want.to(torch.float64)
     if _allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
@@ -151,13 +166,17 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
     hint = _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol)
     if want.numel() <= 12:
         _fail(what, _short(want), _short(got), hint)
-    bad = ~((got - want).abs() <= atol + rtol * want.abs())      # NaN counts as wrong
+    bad = ~((got - want).abs() <= atol + rtol * want.abs())  # NaN counts as wrong
     diff = (got - want).abs().nan_to_num(float("inf"))
     worst = int(diff.flatten().argmax())
     index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
-    _fail(f"{what}: {int(bad.sum())} of {want.numel()} elements differ (tolerance {atol} + "
-          f"{rtol}*|expected|); the worst is at index {index}",
-          f"{float(want.flatten()[worst]):.6g}", f"{float(got.flatten()[worst]):.6g}", hint)
+    _fail(
+        f"{what}: {int(bad.sum())} of {want.numel()} elements differ (tolerance {atol} + "
+        f"{rtol}*|expected|); the worst is at index {index}",
+        f"{float(want.flatten()[worst]):.6g}",
+        f"{float(got.flatten()[worst]):.6g}",
+        hint,
+    )
 
 
 _RESOLUTION = {torch.float16: 1e-3, torch.bfloat16: 8e-3, torch.float32: 1.2e-7}
@@ -167,13 +186,16 @@ def _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol) -> str:
     """A sentence naming the dtype when the answer's lower precision explains the mismatch."""
     if got_dtype == want_dtype or not got_dtype.is_floating_point:
         return ""
-    if got_dtype not in _RESOLUTION or (want_dtype.is_floating_point
-                                        and _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]):
+    if got_dtype not in _RESOLUTION or (
+        want_dtype.is_floating_point and _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]
+    ):
         return ""
-    return (f" (note: your result is {str(got_dtype).replace('torch.', '')} but the expected "
-            f"value is {str(want_dtype).replace('torch.', '')}; {str(got_dtype).replace('torch.', '')}"
-            f" keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant digits, so "
-            "compute in the input's dtype)")
+    return (
+        f" (note: your result is {str(got_dtype).replace('torch.', '')} but the expected "
+        f"value is {str(want_dtype).replace('torch.', '')}; {str(got_dtype).replace('torch.', '')}"
+        f" keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant digits, so "
+        "compute in the input's dtype)"
+    )
 
 
 def _to_tensor(value) -> torch.Tensor:

@@ -13,19 +13,23 @@ replaced on every change, so it updates in place without flicker. Without a widg
 The arithmetic (`output_size`, `layout`, `input_pixels_read`) is plain Python so it can be
 tested against `nn.Conv2d` / `nn.ConvTranspose2d` without drawing anything.
 """
+
 import io
 from dataclasses import dataclass, replace
 
 from .runtime import in_notebook, is_autograding
 
-STATIC_NOTE = ("Interactive sliders need a Jupyter frontend with ipywidgets (JupyterLab, "
-               "Colab); showing one static picture instead.")
+STATIC_NOTE = (
+    "Interactive sliders need a Jupyter frontend with ipywidgets (JupyterLab, "
+    "Colab); showing one static picture instead."
+)
 
 
 @dataclass(frozen=True)
 class ConvSetting:
     """One square 2-D convolution along one axis: sizes in pixels."""
-    size: int = 5            # input height (= width)
+
+    size: int = 5  # input height (= width)
     kernel: int = 3
     padding: int = 0
     stride: int = 1
@@ -41,8 +45,10 @@ def output_size(s: ConvSetting) -> int:
     if s.transposed:
         out = (n - 1) * st - 2 * p + d * (k - 1) + s.output_padding + 1
         if out < 1:
-            raise ValueError(f"this transposed convolution has output size {out}: lower "
-                             "padding or raise the kernel, stride or dilation.")
+            raise ValueError(
+                f"this transposed convolution has output size {out}: lower "
+                "padding or raise the kernel, stride or dilation."
+            )
         return out
     return (n + 2 * p - d * (k - 1) - 1) // st + 1
 
@@ -52,11 +58,15 @@ def formula(s: ConvSetting) -> str:
     n, k, p, st, d = s.size, s.kernel, s.padding, s.stride, s.dilation
     out = output_size(s)
     if s.transposed:
-        return (f"H_out = (H-1)*S - 2P + D*(K-1) + output_padding + 1 = "
-                f"({n}-1)*{st} - 2*{p} + {d}*({k}-1) + {s.output_padding} + 1 = {out}")
+        return (
+            f"H_out = (H-1)*S - 2P + D*(K-1) + output_padding + 1 = "
+            f"({n}-1)*{st} - 2*{p} + {d}*({k}-1) + {s.output_padding} + 1 = {out}"
+        )
     top = n + 2 * p - d * (k - 1) - 1
-    return (f"H_out = floor((H + 2P - D*(K-1) - 1) / S) + 1 = "
-            f"floor(({n} + 2*{p} - {d}*({k}-1) - 1) / {st}) + 1 = floor({top}/{st}) + 1 = {out}")
+    return (
+        f"H_out = floor((H + 2P - D*(K-1) - 1) / S) + 1 = "
+        f"floor(({n} + 2*{p} - {d}*({k}-1) - 1) / {st}) + 1 = floor({top}/{st}) + 1 = {out}"
+    )
 
 
 @dataclass(frozen=True)
@@ -68,11 +78,12 @@ class Layout:
     input with `stride - 1` zeros inserted between pixels (pixel i at `offset + i * step`),
     padded by `dilation * (kernel - 1) - padding`, read by the flipped kernel.
     """
-    grid: int        # cells along the axis
-    offset: int      # grid position of input pixel 0
-    step: int        # grid distance between neighbouring input pixels
-    starts: tuple    # grid position of the kernel's first tap, one per output position
-    tap: int         # grid distance between neighbouring kernel taps (the dilation)
+
+    grid: int  # cells along the axis
+    offset: int  # grid position of input pixel 0
+    step: int  # grid distance between neighbouring input pixels
+    starts: tuple  # grid position of the kernel's first tap, one per output position
+    tap: int  # grid distance between neighbouring kernel taps (the dilation)
 
 
 def layout(s: ConvSetting) -> Layout:
@@ -82,8 +93,7 @@ def layout(s: ConvSetting) -> Layout:
         pad = d * (k - 1) - s.padding
         grid = (s.size - 1) * s.stride + 1 + 2 * pad + s.output_padding
         return Layout(grid, pad, s.stride, tuple(range(out)), d)
-    return Layout(s.size + 2 * s.padding, s.padding, 1,
-                  tuple(i * s.stride for i in range(out)), d)
+    return Layout(s.size + 2 * s.padding, s.padding, 1, tuple(i * s.stride for i in range(out)), d)
 
 
 def input_pixels_read(s: ConvSetting, i: int, j: int) -> set:
@@ -111,14 +121,19 @@ def _validate(s: ConvSetting) -> None:
     span = s.dilation * (s.kernel - 1) + 1  # input rows one output pixel spans
     if s.transposed:
         if s.output_padding >= max(s.stride, s.dilation):
-            raise ValueError("output_padding must be smaller than stride or dilation "
-                             "(PyTorch's rule); lower it.")
+            raise ValueError(
+                "output_padding must be smaller than stride or dilation (PyTorch's rule); lower it."
+            )
         if s.padding > s.dilation * (s.kernel - 1):
-            raise ValueError(f"padding {s.padding} > dilation*(kernel-1) = "
-                             f"{s.dilation * (s.kernel - 1)} crops the picture away; lower it.")
+            raise ValueError(
+                f"padding {s.padding} > dilation*(kernel-1) = "
+                f"{s.dilation * (s.kernel - 1)} crops the picture away; lower it."
+            )
     elif s.size + 2 * s.padding < span:
-        raise ValueError(f"the kernel spans {span} pixels but the padded input has only "
-                         f"{s.size + 2 * s.padding}: lower kernel or dilation, or add padding.")
+        raise ValueError(
+            f"the kernel spans {span} pixels but the padded input has only "
+            f"{s.size + 2 * s.padding}: lower kernel or dilation, or add padding."
+        )
 
 
 def draw(s: ConvSetting, position: int = 0, figsize=(8.0, 4.0)):
@@ -136,8 +151,11 @@ def draw(s: ConvSetting, position: int = 0, figsize=(8.0, 4.0)):
     reads = _read_counts(s, lay, out)  # grid cell -> how many outputs read it
     if position:
         i, j = divmod(position - 1, out)
-        taps = {(lay.starts[i] + a * lay.tap, lay.starts[j] + b * lay.tap)
-                for a in range(s.kernel) for b in range(s.kernel)}
+        taps = {
+            (lay.starts[i] + a * lay.tap, lay.starts[j] + b * lay.tap)
+            for a in range(s.kernel)
+            for b in range(s.kernel)
+        }
     fig = Figure(figsize=figsize, layout="constrained")
     ax_in, ax_out = fig.subplots(1, 2, width_ratios=[max(lay.grid, 1), max(out, 1)])
     real = {lay.offset + t * lay.step for t in range(s.size)}
@@ -148,21 +166,47 @@ def draw(s: ConvSetting, position: int = 0, figsize=(8.0, 4.0)):
             face = "#ffffff" if is_real else "#e6e6e6"
             if not position and reads.get((r, c)):
                 face = (0.12, 0.47, 0.71, 0.15 + 0.6 * reads[(r, c)] / most)
-            ax_in.add_patch(Rectangle((c, r), 1, 1, facecolor=face, edgecolor="#888888",
-                                      linestyle="-" if is_real else ":", linewidth=0.8))
+            ax_in.add_patch(
+                Rectangle(
+                    (c, r),
+                    1,
+                    1,
+                    facecolor=face,
+                    edgecolor="#888888",
+                    linestyle="-" if is_real else ":",
+                    linewidth=0.8,
+                )
+            )
             if position and (r, c) in taps:
-                ax_in.add_patch(Rectangle((c + 0.1, r + 0.1), 0.8, 0.8, facecolor="#1f77b4",
-                                          alpha=0.75 if is_real else 0.35))
+                ax_in.add_patch(
+                    Rectangle(
+                        (c + 0.1, r + 0.1),
+                        0.8,
+                        0.8,
+                        facecolor="#1f77b4",
+                        alpha=0.75 if is_real else 0.35,
+                    )
+                )
             elif not position and is_real and not reads.get((r, c)):
                 ax_in.text(c + 0.5, r + 0.5, "×", ha="center", va="center", color="#d62728")
     for r in range(out):
         for c in range(out):
             hit = position and (r, c) == (i, j)
-            ax_out.add_patch(Rectangle((c, r), 1, 1, edgecolor="#888888",
-                                       facecolor="#ff7f0e" if hit or not position else "#fff3e6"))
+            ax_out.add_patch(
+                Rectangle(
+                    (c, r),
+                    1,
+                    1,
+                    edgecolor="#888888",
+                    facecolor="#ff7f0e" if hit or not position else "#fff3e6",
+                )
+            )
     kind = "transposed " if s.transposed else ""
-    ax_in.set_title(f"input {s.size}x{s.size}" + (" (grey: padding / inserted zeros)"
-                                                   if lay.grid > s.size else ""), fontsize=9)
+    ax_in.set_title(
+        f"input {s.size}x{s.size}"
+        + (" (grey: padding / inserted zeros)" if lay.grid > s.size else ""),
+        fontsize=9,
+    )
     ax_out.set_title(f"{kind}output {out}x{out}", fontsize=9)
     for ax, n in ((ax_in, lay.grid), (ax_out, out)):
         ax.set_xlim(0, n)
@@ -210,8 +254,14 @@ class Explorer:
         import ipywidgets as w
 
         def slider(name, value, lo, hi):
-            return w.IntSlider(value=value, min=lo, max=hi, description=name,
-                               continuous_update=True, layout=w.Layout(width="260px"))
+            return w.IntSlider(
+                value=value,
+                min=lo,
+                max=hi,
+                description=name,
+                continuous_update=True,
+                layout=w.Layout(width="260px"),
+            )
 
         self.controls = {
             "size": slider("input", setting.size, 1, 12),

@@ -24,6 +24,7 @@ is present we verify against it instead ("locally verified" data) and never try 
 
 torchvision is imported inside the functions that need it, so importing this module is cheap.
 """
+
 import gzip
 import hashlib
 import http.client
@@ -47,10 +48,30 @@ CACHE_FORMAT = 1
 # Seconds to wait before the 2nd and 3rd download attempts (tests set this to zeros).
 RETRY_DELAYS_S = (2.0, 5.0)
 
-FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
-                         "sandal", "shirt", "sneaker", "bag", "ankle boot")
-CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck")
+FASHION_MNIST_CLASSES = (
+    "t-shirt",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle boot",
+)
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
 
 
 class DataError(RuntimeError):
@@ -72,21 +93,31 @@ NUM_CLASSES = 10  # Fashion-MNIST and CIFAR-10 both label ten classes, 0..9
 class DatasetSpec:
     """The files one dataset needs, relative to the root, per split."""
 
-    name: str     # key used in cache names: "fashion_mnist"
-    title: str    # for messages: "Fashion-MNIST"
-    folder: str   # folder holding the files, relative to the root
+    name: str  # key used in cache names: "fashion_mnist"
+    title: str  # for messages: "Fashion-MNIST"
+    folder: str  # folder holding the files, relative to the root
     splits: dict  # split -> tuple of file names (checked by MD5)
 
 
 FASHION_MNIST = DatasetSpec(
-    "fashion_mnist", "Fashion-MNIST", "FashionMNIST/raw",
-    {"train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
-     "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")})
+    "fashion_mnist",
+    "Fashion-MNIST",
+    "FashionMNIST/raw",
+    {
+        "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+        "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+    },
+)
 # batches.meta is not needed to decode, but torchvision's CIFAR10 refuses to load without it.
 CIFAR10 = DatasetSpec(
-    "cifar10", "CIFAR-10", "cifar-10-batches-py",
-    {"train": tuple(f"data_batch_{i}" for i in range(1, 6)) + ("batches.meta",),
-     "test": ("test_batch", "batches.meta")})
+    "cifar10",
+    "CIFAR-10",
+    "cifar-10-batches-py",
+    {
+        "train": tuple(f"data_batch_{i}" for i in range(1, 6)) + ("batches.meta",),
+        "test": ("test_batch", "batches.meta"),
+    },
+)
 
 
 # ---------------------------------------------------------------------------------- the root
@@ -105,8 +136,12 @@ def data_root(root=None) -> Path:
 
 def unpacked_only(spec: DatasetSpec, folder: Path, name: str) -> bool:
     """True if `name` (a Fashion-MNIST .gz) is absent but its uncompressed copy is present."""
-    return (spec is FASHION_MNIST and name.endswith(".gz") and not (folder / name).is_file()
-            and (folder / name[:-3]).is_file())
+    return (
+        spec is FASHION_MNIST
+        and name.endswith(".gz")
+        and not (folder / name).is_file()
+        and (folder / name[:-3]).is_file()
+    )
 
 
 def all_files(spec: DatasetSpec) -> tuple:
@@ -145,7 +180,8 @@ def read_manifest(folder: Path):
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise CorruptDataError(
             f"{path} is not a valid synthetic-data manifest ({err}): delete {path.parent} and "
-            "rewrite the synthetic data (helpers.fake_data)") from err
+            "rewrite the synthetic data (helpers.fake_data)"
+        ) from err
 
 
 def expected_md5(spec: DatasetSpec, root) -> dict:
@@ -156,8 +192,10 @@ def expected_md5(spec: DatasetSpec, root) -> dict:
         return _official_md5(spec)
     missing = [f for f in all_files(spec) if f not in manifest]
     if missing:
-        raise CorruptDataError(f"{folder / MANIFEST} lists no checksum for {missing}: delete "
-                               f"{folder} and rewrite the synthetic data (helpers.fake_data)")
+        raise CorruptDataError(
+            f"{folder / MANIFEST} lists no checksum for {missing}: delete "
+            f"{folder} and rewrite the synthetic data (helpers.fake_data)"
+        )
     return manifest
 
 
@@ -169,12 +207,16 @@ def _download_hint(spec: DatasetSpec, root: Path) -> str:
     folder = root / spec.folder
     if spec is FASHION_MNIST:
         urls = "\n".join(f"  {tvd.FashionMNIST.mirrors[0]}{f}" for f in all_files(spec))
-        return (f"Download these files on a machine with internet access:\n{urls}\n"
-                f"and put them, with these exact names, in the folder\n  {folder}\nthen rerun.")
+        return (
+            f"Download these files on a machine with internet access:\n{urls}\n"
+            f"and put them, with these exact names, in the folder\n  {folder}\nthen rerun."
+        )
     names = ", ".join(all_files(spec))
-    return (f"Download {tvd.CIFAR10.url} on a machine with internet access and either put it in\n"
-            f"  {root}\n(it is unpacked on the next run) or unpack it there yourself, so that "
-            f"{names} are in\n  {folder}\nthen rerun.")
+    return (
+        f"Download {tvd.CIFAR10.url} on a machine with internet access and either put it in\n"
+        f"  {root}\n(it is unpacked on the next run) or unpack it there yourself, so that "
+        f"{names} are in\n  {folder}\nthen rerun."
+    )
 
 
 def _fetch(spec: DatasetSpec, root: Path, urls, folder: Path, filename: str, md5: str) -> None:
@@ -201,7 +243,8 @@ def _fetch(spec: DatasetSpec, root: Path, urls, folder: Path, filename: str, md5
             time.sleep(RETRY_DELAYS_S[attempt])
     raise DatasetNotAvailableError(
         f"Could not download {spec.title} file {filename} ({len(errors)} tries; last error: "
-        f"{errors[-1]}).\n{_download_hint(spec, root)}")
+        f"{errors[-1]}).\n{_download_hint(spec, root)}"
+    )
 
 
 def ensure_raw_files(spec: DatasetSpec, root=None, download: bool = True) -> Path:
@@ -211,18 +254,23 @@ def ensure_raw_files(spec: DatasetSpec, root=None, download: bool = True) -> Pat
     """
     root = data_root(root)
     folder = root / spec.folder
-    missing = [f for f in all_files(spec)
-               if not (folder / f).is_file() and not unpacked_only(spec, folder, f)]
+    missing = [
+        f
+        for f in all_files(spec)
+        if not (folder / f).is_file() and not unpacked_only(spec, folder, f)
+    ]
     if not missing:
         return root
     if read_manifest(folder) is not None:
         raise DatasetNotAvailableError(
             f"The synthetic {spec.title} in {folder} lacks {missing}: delete {folder} and "
-            "rewrite it with helpers.fake_data (synthetic data is never downloaded)")
+            "rewrite it with helpers.fake_data (synthetic data is never downloaded)"
+        )
     if not download:
         raise DatasetNotAvailableError(
             f"{spec.title} files {missing} are missing from {folder}.\n"
-            + _download_hint(spec, root))
+            + _download_hint(spec, root)
+        )
     from torchvision import datasets as tvd
     from torchvision.datasets.utils import extract_archive
 
@@ -239,8 +287,9 @@ def ensure_raw_files(spec: DatasetSpec, root=None, download: bool = True) -> Pat
     if not archive.is_file():
         _fetch(spec, root, [tvd.CIFAR10.url], root, tvd.CIFAR10.filename, tvd.CIFAR10.tgz_md5)
     elif md5_of(archive) != tvd.CIFAR10.tgz_md5:
-        raise CorruptDataError(f"{archive} is corrupt (wrong MD5): delete it and rerun to "
-                               "download it again")
+        raise CorruptDataError(
+            f"{archive} is corrupt (wrong MD5): delete it and rerun to download it again"
+        )
     extract_archive(str(archive), str(root))
     return root
 
@@ -256,11 +305,15 @@ def verify_raw_files(spec: DatasetSpec, root, files) -> None:
         if unpacked_only(spec, folder, name):
             continue
         if md5_of(folder / name) != expected[name]:
-            origin = ("the checksum its writer recorded" if read_manifest(folder) is not None
-                      else "torchvision's published checksum")
+            origin = (
+                "the checksum its writer recorded"
+                if read_manifest(folder) is not None
+                else "torchvision's published checksum"
+            )
             raise CorruptDataError(
                 f"{folder / name} is corrupt (its MD5 differs from {origin}): delete it and "
-                "rerun to fetch it again (synthetic data: rewrite it with helpers.fake_data)")
+                "rerun to fetch it again (synthetic data: rewrite it with helpers.fake_data)"
+            )
 
 
 def prepare(spec: DatasetSpec, root=None, download: bool = True) -> Path:
@@ -282,8 +335,9 @@ def _gunzip(path: Path) -> bytes:
         with gzip.open(path, "rb") as f:
             return f.read()
     except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
-        raise CorruptDataError(f"{path} is not a complete gzip file ({err}): delete it and rerun"
-                               ) from err
+        raise CorruptDataError(
+            f"{path} is not a complete gzip file ({err}): delete it and rerun"
+        ) from err
 
 
 def _sync_unpacked(gz_path: Path) -> bytes:
@@ -313,13 +367,16 @@ def parse_idx(data: bytes, ndim: int, where) -> np.ndarray:
     """Decode an IDX file holding uint8 values (magic 0x0000 08 <ndim>, big-endian uint32 dims)."""
     magic = int.from_bytes(data[:4], "big")
     if magic != 0x0800 + ndim or len(data) < 4 * (ndim + 1):
-        raise CorruptDataError(f"{where} is not an IDX file of {ndim}-D uint8 (magic {magic}, "
-                               f"expected {0x0800 + ndim}): delete it and rerun")
-    dims = [int.from_bytes(data[4 * i:4 * i + 4], "big") for i in range(1, ndim + 1)]
+        raise CorruptDataError(
+            f"{where} is not an IDX file of {ndim}-D uint8 (magic {magic}, "
+            f"expected {0x0800 + ndim}): delete it and rerun"
+        )
+    dims = [int.from_bytes(data[4 * i : 4 * i + 4], "big") for i in range(1, ndim + 1)]
     body = np.frombuffer(data, dtype=np.uint8, offset=4 * (ndim + 1))
     if body.size != int(np.prod(dims)):
-        raise CorruptDataError(f"{where} holds {body.size} values, its header says {dims}: "
-                               "delete it and rerun")
+        raise CorruptDataError(
+            f"{where} holds {body.size} values, its header says {dims}: delete it and rerun"
+        )
     return body.reshape(dims)
 
 
@@ -330,8 +387,10 @@ def _decode_fashion_mnist(root: Path, split: str):
     images = parse_idx(image_bytes, 3, image_file)  # (N, 28, 28)
     labels = parse_idx(label_bytes, 1, label_file)  # (N,)
     if len(images) != len(labels):
-        raise CorruptDataError(f"{image_file} has {len(images)} images but {label_file} has "
-                               f"{len(labels)} labels: delete both and rerun")
+        raise CorruptDataError(
+            f"{image_file} has {len(images)} images but {label_file} has "
+            f"{len(labels)} labels: delete both and rerun"
+        )
     return torch.from_numpy(images.copy()).unsqueeze(1), torch.from_numpy(labels.astype(np.int64))
 
 
@@ -347,13 +406,24 @@ def _decode_cifar10(root: Path, split: str):
                 batch = pickle.load(f, encoding="bytes")
             data = np.asarray(batch[b"data"], dtype=np.uint8)  # (n, 3072): R plane, G, B
             target = np.asarray(batch[b"labels"], dtype=np.int64)
-        except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError,
-                AttributeError, ImportError, IndexError) as err:
-            raise CorruptDataError(f"{path} is not a readable CIFAR-10 batch ({err!r}): delete "
-                                   "it and rerun") from err
+        except (
+            pickle.UnpicklingError,
+            EOFError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            ImportError,
+            IndexError,
+        ) as err:
+            raise CorruptDataError(
+                f"{path} is not a readable CIFAR-10 batch ({err!r}): delete it and rerun"
+            ) from err
         if data.ndim != 2 or data.shape[1] != 3072 or len(target) != len(data):
-            raise CorruptDataError(f"{path} holds data of shape {data.shape} and {len(target)} "
-                                   "labels, expected (n, 3072) and n: delete it and rerun")
+            raise CorruptDataError(
+                f"{path} holds data of shape {data.shape} and {len(target)} "
+                "labels, expected (n, 3072) and n: delete it and rerun"
+            )
         images.append(data.reshape(-1, 3, 32, 32))
         labels.append(target)
     return torch.from_numpy(np.concatenate(images)), torch.from_numpy(np.concatenate(labels))
@@ -389,10 +459,19 @@ def _read_cache(path: Path):
         cached = torch.load(path, map_location="cpu", weights_only=True)
         fields = (cached["format"], cached["sources"], cached["md5"], cached["digest"])
         images, labels = cached["images"], cached["labels"]
-    except (RuntimeError, EOFError, OSError, ValueError, KeyError, TypeError,
-            pickle.UnpicklingError) as err:
-        raise CorruptDataError(f"The decoded-data cache {path} is unreadable ({err}): delete it "
-                               "and rerun (it is rebuilt from the raw files)") from err
+    except (
+        RuntimeError,
+        EOFError,
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        pickle.UnpicklingError,
+    ) as err:
+        raise CorruptDataError(
+            f"The decoded-data cache {path} is unreadable ({err}): delete it "
+            "and rerun (it is rebuilt from the raw files)"
+        ) from err
     return fields, images, labels
 
 
@@ -413,18 +492,28 @@ def load_decoded(spec: DatasetSpec, split: str, root=None, download: bool = True
         fresh = fmt == CACHE_FORMAT and sources == _stamps(spec, root, split) and md5 == expected
         if fresh:
             if _digest(images, labels) != digest:
-                raise CorruptDataError(f"The decoded-data cache {path} is corrupt (its tensors "
-                                       "do not match their saved hash): delete it and rerun")
+                raise CorruptDataError(
+                    f"The decoded-data cache {path} is corrupt (its tensors "
+                    "do not match their saved hash): delete it and rerun"
+                )
             return images, labels
     verify_raw_files(spec, root, spec.splits[split])
     decode = _decode_fashion_mnist if spec is FASHION_MNIST else _decode_cifar10
     images, labels = decode(root, split)
     bad = (labels < 0) | (labels >= NUM_CLASSES)
     if bool(bad.any()):
-        raise CorruptDataError(f"{spec.title} {split} labels outside 0..9 in {root / spec.folder}:"
-                               " delete the folder and rerun")
-    record = {"format": CACHE_FORMAT, "sources": _stamps(spec, root, split), "md5": expected,
-              "digest": _digest(images, labels), "images": images, "labels": labels}
+        raise CorruptDataError(
+            f"{spec.title} {split} labels outside 0..9 in {root / spec.folder}:"
+            " delete the folder and rerun"
+        )
+    record = {
+        "format": CACHE_FORMAT,
+        "sources": _stamps(spec, root, split),
+        "md5": expected,
+        "digest": _digest(images, labels),
+        "images": images,
+        "labels": labels,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, lambda tmp: torch.save(record, tmp))
     return images, labels
@@ -452,9 +541,13 @@ def torchvision_cifar10(root=None, train: bool = True, transform=None, download=
     manifest = read_manifest(root / CIFAR10.folder)
     cls = TorchvisionCIFAR10
     if manifest is not None:
-        cls = type("LocallyVerifiedCIFAR10", (TorchvisionCIFAR10,), {
-            "train_list": [[n, manifest[n]] for n, _ in TorchvisionCIFAR10.train_list],
-            "test_list": [[n, manifest[n]] for n, _ in TorchvisionCIFAR10.test_list],
-            "meta": {**TorchvisionCIFAR10.meta, "md5": manifest["batches.meta"]},
-        })
+        cls = type(
+            "LocallyVerifiedCIFAR10",
+            (TorchvisionCIFAR10,),
+            {
+                "train_list": [[n, manifest[n]] for n, _ in TorchvisionCIFAR10.train_list],
+                "test_list": [[n, manifest[n]] for n, _ in TorchvisionCIFAR10.test_list],
+                "meta": {**TorchvisionCIFAR10.meta, "md5": manifest["batches.meta"]},
+            },
+        )
     return cls(str(root), train=train, transform=transform, download=False)

@@ -2,6 +2,7 @@
 
 d2l-compatible names (`try_gpu`, `try_all_gpus`, `num_gpus`) so code from the lecture notes runs.
 """
+
 import torch
 
 

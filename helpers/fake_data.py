@@ -17,6 +17,7 @@ load and rejects anything else. So each writer records the MD5s of what it wrote
 data against that manifest (and builds a CIFAR10 subclass carrying those checksums for the
 DataLoader path). Real data never has a manifest, so it is always checked against torchvision's.
 """
+
 import gzip
 import hashlib
 import io
@@ -39,10 +40,10 @@ def _class_images(rng, labels, shape, cells: int) -> np.ndarray:
     channels, height, width = shape
     templates = rng.integers(0, 201, size=(10, channels, cells, cells), dtype=np.int16)
     templates = templates.repeat(height // cells, axis=2).repeat(width // cells, axis=3)
-    images = templates[labels]                                             # (N, C, H, W) in 0..200
+    images = templates[labels]  # (N, C, H, W) in 0..200
     images *= rng.integers(70, 101, size=(len(labels), 1, 1, 1), dtype=np.int16)  # brightness, %
     images //= 100
-    images += rng.integers(-40, 41, size=images.shape, dtype=np.int16)    # pixel noise
+    images += rng.integers(-40, 41, size=images.shape, dtype=np.int16)  # pixel noise
     return np.clip(images, 0, 255, out=images).astype(np.uint8)
 
 
@@ -50,8 +51,10 @@ def _prepare_folder(folder: Path, dataset_files) -> None:
     """Create `folder`, refusing to overwrite real (manifest-less) data."""
     real = [f for f in dataset_files if (folder / f).exists()]
     if real and not (folder / MANIFEST).is_file():
-        raise FileExistsError(f"{folder} already holds real data ({real[0]}, ...): pick another "
-                              "root for synthetic data")
+        raise FileExistsError(
+            f"{folder} already holds real data ({real[0]}, ...): pick another "
+            "root for synthetic data"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MANIFEST).unlink(missing_ok=True)  # until the new files are all written
 
@@ -63,8 +66,12 @@ def _write(path: Path, data: bytes) -> str:
 
 
 def _write_manifest(folder: Path, writer: str, md5: dict, **details) -> None:
-    manifest = {"synthetic": True, "written_by": f"helpers.fake_data.{writer}", **details,
-                "md5": md5}
+    manifest = {
+        "synthetic": True,
+        "written_by": f"helpers.fake_data.{writer}",
+        **details,
+        "md5": md5,
+    }
     # Written last, and atomically: a folder with a manifest holds a complete dataset.
     atomic_write(folder / MANIFEST, json.dumps(manifest, indent=1))
 
@@ -92,15 +99,20 @@ def write_fake_fashion_mnist(root, n_train: int = 1000, n_test: int = 200, seed:
     _prepare_folder(folder, names + tuple(n[:-3] for n in names))
     y = rng.integers(0, 10, size=n_train + n_test)
     x = _class_images(rng, y, (1, 28, 28), cells=7)[:, 0]  # (N, 28, 28)
-    arrays = {"train-images-idx3-ubyte": x[:n_train], "train-labels-idx1-ubyte": y[:n_train],
-              "t10k-images-idx3-ubyte": x[n_train:], "t10k-labels-idx1-ubyte": y[n_train:]}
+    arrays = {
+        "train-images-idx3-ubyte": x[:n_train],
+        "train-labels-idx1-ubyte": y[:n_train],
+        "t10k-images-idx3-ubyte": x[n_train:],
+        "t10k-labels-idx1-ubyte": y[n_train:],
+    }
     md5 = {}
     for name, array in arrays.items():
         raw = _idx(array)
         _write(folder / name, raw)
         md5[name + ".gz"] = _write(folder / (name + ".gz"), gzip.compress(raw, mtime=0))
-    _write_manifest(folder, "write_fake_fashion_mnist", md5, n_train=n_train, n_test=n_test,
-                    seed=seed)
+    _write_manifest(
+        folder, "write_fake_fashion_mnist", md5, n_train=n_train, n_test=n_test, seed=seed
+    )
     return md5
 
 
@@ -149,8 +161,10 @@ def write_fake_cifar10(root, n_train: int = 1000, n_test: int = 200, seed: int =
     `helpers.datasets.torchvision_cifar10` loads them with the checksums recorded here.
     """
     if n_train < 5 or n_test < 1:
-        raise ValueError(f"n_train must be at least 5 (five batches) and n_test at least 1, "
-                         f"got {n_train}, {n_test}")
+        raise ValueError(
+            f"n_train must be at least 5 (five batches) and n_test at least 1, "
+            f"got {n_train}, {n_test}"
+        )
     rng = np.random.default_rng(seed)
     folder = Path(root).expanduser() / CIFAR10.folder
     _prepare_folder(folder, all_files(CIFAR10))
@@ -158,15 +172,24 @@ def write_fake_cifar10(root, n_train: int = 1000, n_test: int = 200, seed: int =
     x = _class_images(rng, y, (3, 32, 32), cells=8).reshape(len(y), 3072)  # (N, 3072)
     md5 = {}
     train_parts = np.array_split(np.arange(n_train), 5)
-    batches = [(f"data_batch_{i + 1}", f"training batch {i + 1} of 5", part)
-               for i, part in enumerate(train_parts)]
+    batches = [
+        (f"data_batch_{i + 1}", f"training batch {i + 1} of 5", part)
+        for i, part in enumerate(train_parts)
+    ]
     batches.append(("test_batch", "testing batch 1 of 1", np.arange(n_train, n_train + n_test)))
     for name, label, index in batches:
-        batch = {b"batch_label": label.encode(), b"labels": [int(v) for v in y[index]],
-                 b"data": x[index], b"filenames": [f"fake_{i:06d}.png".encode() for i in index]}
+        batch = {
+            b"batch_label": label.encode(),
+            b"labels": [int(v) for v in y[index]],
+            b"data": x[index],
+            b"filenames": [f"fake_{i:06d}.png".encode() for i in index],
+        }
         md5[name] = _write(folder / name, _py2_pickle(batch))
-    meta = {b"num_cases_per_batch": len(train_parts[0]), b"num_vis": 3072,
-            b"label_names": [c.encode() for c in CIFAR10_CLASSES]}
+    meta = {
+        b"num_cases_per_batch": len(train_parts[0]),
+        b"num_vis": 3072,
+        b"label_names": [c.encode() for c in CIFAR10_CLASSES],
+    }
     md5["batches.meta"] = _write(folder / "batches.meta", _py2_pickle(meta))
     _write_manifest(folder, "write_fake_cifar10", md5, n_train=n_train, n_test=n_test, seed=seed)
     return md5

@@ -8,10 +8,13 @@ else, arithmetic and `.item()` included, works as on a real GPU tensor.
 
     means = column_summary(on_fake_gpu(X))   # fails unless column_summary moves data back
 """
+
 import torch
 
-_CUDA_NUMPY_ERROR = ("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
-                     "copy the tensor to host memory first.")
+_CUDA_NUMPY_ERROR = (
+    "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to "
+    "copy the tensor to host memory first."
+)
 
 
 class FakeGPUTensor(torch.Tensor):

@@ -5,6 +5,7 @@ same way: to a temporary name in the same folder, then renamed over the target w
 `os.replace`, which is atomic on POSIX and Windows. An interrupt (a student pressing Stop, a
 killed grader) leaves the previous file intact, never a truncated one under the final name.
 """
+
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,9 @@ def temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp{os.getpid()}")
 
 
-def atomic_write(path, content: bytes | str | Callable[[Path], None], *,
-                 fsync: bool = False) -> Path:
+def atomic_write(
+    path, content: bytes | str | Callable[[Path], None], *, fsync: bool = False
+) -> Path:
     """Write `content` to `path` atomically; return `path` (a Path).
 
     content: bytes, str (written as UTF-8), or a function that writes the file at the path it
@@ -41,8 +43,10 @@ def atomic_write(path, content: bytes | str | Callable[[Path], None], *,
         elif callable(content):
             content(tmp)
         else:
-            raise TypeError("content must be bytes, str or a function of the temporary path, "
-                            f"got a {type(content).__name__}.")
+            raise TypeError(
+                "content must be bytes, str or a function of the temporary path, "
+                f"got a {type(content).__name__}."
+            )
         if fsync:
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())

@@ -4,6 +4,7 @@ confusion matrix, and a grid of images with their labels.
 Each function draws one new matplotlib figure and returns it (the notebook shows it); nothing
 here trains or evaluates. matplotlib is imported inside the functions so `import helpers` stays fast.
 """
+
 import math
 
 import torch
@@ -26,16 +27,27 @@ def draw_feature_maps(rows, title="LeNet-5"):
     biggest = max(_extent(shape) for _, shape in rows)
     x = 0.0
     for name, shape in rows:
-        size = 2.0 * _extent(shape) / biggest                 # height in axis units, <= 2
-        if len(shape) == 4:                                    # (1, C, H, W): feature maps
+        size = 2.0 * _extent(shape) / biggest  # height in axis units, <= 2
+        if len(shape) == 4:  # (1, C, H, W): feature maps
             stack = min(int(shape[1]), 6)
             for k in range(stack):
-                ax.add_patch(Rectangle((x + 0.08 * k, 0.08 * k - size / 2), size * 0.6, size,
-                                       facecolor="#9ecae1", edgecolor="#3182bd", lw=0.8))
+                ax.add_patch(
+                    Rectangle(
+                        (x + 0.08 * k, 0.08 * k - size / 2),
+                        size * 0.6,
+                        size,
+                        facecolor="#9ecae1",
+                        edgecolor="#3182bd",
+                        lw=0.8,
+                    )
+                )
             label, width = f"{shape[1]}@{shape[2]}x{shape[3]}", size * 0.6 + 0.08 * stack
-        else:                                                  # (1, F): a vector
-            ax.add_patch(Rectangle((x, -size / 2), 0.15, size, facecolor="#fdae6b",
-                                   edgecolor="#e6550d", lw=0.8))
+        else:  # (1, F): a vector
+            ax.add_patch(
+                Rectangle(
+                    (x, -size / 2), 0.15, size, facecolor="#fdae6b", edgecolor="#e6550d", lw=0.8
+                )
+            )
             label, width = f"{shape[-1]}", 0.15
         ax.text(x + width / 2, -1.25, f"{name}\n{label}", ha="center", va="top", fontsize=8)
         x += width + 0.5
@@ -79,16 +91,25 @@ def plot_confusion_matrix(matrix, classes, title="confusion matrix"):
 
     matrix = torch.as_tensor(matrix).cpu()
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] != len(classes):
-        raise ValueError(f"expected a ({len(classes)}, {len(classes)}) matrix for "
-                         f"{len(classes)} classes, got shape {tuple(matrix.shape)}.")
+        raise ValueError(
+            f"expected a ({len(classes)}, {len(classes)}) matrix for "
+            f"{len(classes)} classes, got shape {tuple(matrix.shape)}."
+        )
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.imshow(matrix.numpy(), cmap="Blues")
     high = float(matrix.max()) if matrix.numel() else 0.0
     for i in range(matrix.shape[0]):
         for j in range(matrix.shape[1]):
             value = int(matrix[i, j])
-            ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                    color="white" if value > high / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(value),
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > high / 2 else "black",
+            )
     ax.set_xticks(range(len(classes)), classes, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(classes)), classes, fontsize=8)
     ax.set(xlabel="predicted class", ylabel="true class", title=title)
@@ -107,12 +128,13 @@ def show_images(images, titles, ncols=8, scale=1.3):
         raise ValueError("show_images needs at least one image.")
     ncols = min(ncols, len(images))
     nrows = math.ceil(len(images) / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(scale * ncols, scale * 1.25 * nrows),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(scale * ncols, scale * 1.25 * nrows), squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, image, title in zip(axes.flat, images, titles):
-        picture = image.permute(1, 2, 0).clamp(0, 1).numpy()   # (H, W, C) for imshow
+        picture = image.permute(1, 2, 0).clamp(0, 1).numpy()  # (H, W, C) for imshow
         if picture.shape[2] == 1:
             ax.imshow(picture[:, :, 0], cmap="gray")
         else:

@@ -12,6 +12,7 @@ bilinear without antialiasing on the float image, and CIFAR-10's training augmen
 RandomCrop(32, padding=CIFAR10_CROP_PADDING) + RandomHorizontalFlip; only the random draws
 differ.
 """
+
 import math
 import os
 
@@ -59,17 +60,17 @@ def random_crop_flip(images: torch.Tensor, padding: int = CIFAR10_CROP_PADDING) 
     """
     b, _, h, w = images.shape
     dev = images.device
-    padded = F.pad(images, (padding, padding, padding, padding))   # (B, C, H+2p, W+2p)
+    padded = F.pad(images, (padding, padding, padding, padding))  # (B, C, H+2p, W+2p)
     top = torch.randint(0, 2 * padding + 1, (b, 1), device=dev)
     left = torch.randint(0, 2 * padding + 1, (b, 1), device=dev)
-    rows = top + torch.arange(h, device=dev)                        # (B, H)
-    cols = left + torch.arange(w, device=dev)                       # (B, W)
+    rows = top + torch.arange(h, device=dev)  # (B, H)
+    cols = left + torch.arange(w, device=dev)  # (B, W)
     flip = torch.rand(b, 1, device=dev) < 0.5
-    cols = torch.where(flip, cols.flip(1), cols)                    # read the crop right to left
+    cols = torch.where(flip, cols.flip(1), cols)  # read the crop right to left
     batch = torch.arange(b, device=dev)[:, None, None]
     # Advanced indices on dims 0, 2, 3 broadcast to (B, H, W) and go first; C follows.
-    out = padded[batch, :, rows[:, :, None], cols[:, None, :]]      # (B, H, W, C)
-    return out.permute(0, 3, 1, 2).contiguous()                     # (B, C, H, W)
+    out = padded[batch, :, rows[:, :, None], cols[:, None, :]]  # (B, H, W, C)
+    return out.permute(0, 3, 1, 2).contiguous()  # (B, C, H, W)
 
 
 class ImagesOnDevice:
@@ -80,18 +81,31 @@ class ImagesOnDevice:
     `torch.manual_seed` makes it repeatable); the last batch may be smaller, as in a DataLoader.
     """
 
-    def __init__(self, images, labels, batch_size: int, *, shuffle: bool = False, mean=None,
-                 std=None, resize=None, augment: bool = False, device=None, classes=None):
+    def __init__(
+        self,
+        images,
+        labels,
+        batch_size: int,
+        *,
+        shuffle: bool = False,
+        mean=None,
+        std=None,
+        resize=None,
+        augment: bool = False,
+        device=None,
+        classes=None,
+    ):
         if images.dtype != torch.uint8 or images.ndim != 4:
-            raise ValueError(f"images must be uint8 (N, C, H, W), got {images.dtype} "
-                             f"{tuple(images.shape)}")
+            raise ValueError(
+                f"images must be uint8 (N, C, H, W), got {images.dtype} {tuple(images.shape)}"
+            )
         if len(labels) != len(images):
             raise ValueError(f"{len(images)} images but {len(labels)} labels")
         if batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size}")
         self.device = resolve_device(device)  # None: the GPU if any; 'cuda' without one: says so
-        self.images = images.to(self.device)                 # (N, C, H, W) uint8
-        self.labels = labels.to(self.device, torch.int64)    # (N,)
+        self.images = images.to(self.device)  # (N, C, H, W) uint8
+        self.labels = labels.to(self.device, torch.int64)  # (N,)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.augment = augment
@@ -115,11 +129,12 @@ class ImagesOnDevice:
 
     def to_float(self, x: torch.Tensor) -> torch.Tensor:
         """uint8 (B, C, H, W) -> float32 batch, by the arithmetic of torchvision's transforms."""
-        x = x.float().div_(255)                               # ToTensor: in [0, 1]
-        if self.resize is not None:                           # Resize on the float tensor
-            x = F.interpolate(x, size=self.resize, mode="bilinear", align_corners=False,
-                              antialias=False)
-        if self.mean is not None:                             # Normalize
+        x = x.float().div_(255)  # ToTensor: in [0, 1]
+        if self.resize is not None:  # Resize on the float tensor
+            x = F.interpolate(
+                x, size=self.resize, mode="bilinear", align_corners=False, antialias=False
+            )
+        if self.mean is not None:  # Normalize
             x = x.sub_(self.mean).div_(self.std)
         return x
 
@@ -127,11 +142,11 @@ class ImagesOnDevice:
         n = self.dataset_size
         order = torch.randperm(n, device=self.device) if self.shuffle else None
         for start in range(0, n, self.batch_size):
-            if order is None:   # slices are views: no copy until to_float
-                x = self.images[start:start + self.batch_size]
-                y = self.labels[start:start + self.batch_size]
+            if order is None:  # slices are views: no copy until to_float
+                x = self.images[start : start + self.batch_size]
+                y = self.labels[start : start + self.batch_size]
             else:
-                index = order[start:start + self.batch_size]
+                index = order[start : start + self.batch_size]
                 # index_select: ~10x faster than images[index] on the CPU, same on a GPU
                 x = self.images.index_select(0, index)
                 y = self.labels.index_select(0, index)
@@ -141,9 +156,11 @@ class ImagesOnDevice:
 
     def __repr__(self) -> str:
         c, h, w = self.images.shape[1:]
-        return (f"{type(self).__name__}({self.dataset_size} images {c}x{h}x{w}, "
-                f"batch_size={self.batch_size}, shuffle={self.shuffle}, augment={self.augment}, "
-                f"resize={self.resize}, device={self.device})")
+        return (
+            f"{type(self).__name__}({self.dataset_size} images {c}x{h}x{w}, "
+            f"batch_size={self.batch_size}, shuffle={self.shuffle}, augment={self.augment}, "
+            f"resize={self.resize}, device={self.device})"
+        )
 
 
 def load_data_fashion_mnist(batch_size: int, resize=None, root=None, device=None):
@@ -156,8 +173,9 @@ def load_data_fashion_mnist(batch_size: int, resize=None, root=None, device=None
     device = resolve_device(device)  # before reading any data: a wrong device fails fast
     root = _root_for_this_run(FASHION_MNIST, root)
     common = {"resize": resize, "device": device, "classes": FASHION_MNIST_CLASSES}
-    train = ImagesOnDevice(*load_decoded(FASHION_MNIST, "train", root), batch_size,
-                           shuffle=True, **common)
+    train = ImagesOnDevice(
+        *load_decoded(FASHION_MNIST, "train", root), batch_size, shuffle=True, **common
+    )
     test = ImagesOnDevice(*load_decoded(FASHION_MNIST, "test", root), batch_size, **common)
     return train, test
 
@@ -171,10 +189,15 @@ def load_data_cifar10(batch_size: int, root=None, device=None, augment: bool = T
     """
     device = resolve_device(device)  # before reading any data: a wrong device fails fast
     root = _root_for_this_run(CIFAR10, root)
-    common = {"mean": CIFAR10_MEAN, "std": CIFAR10_STD, "device": device,
-              "classes": CIFAR10_CLASSES}
-    train = ImagesOnDevice(*load_decoded(CIFAR10, "train", root), batch_size, shuffle=True,
-                           augment=augment, **common)
+    common = {
+        "mean": CIFAR10_MEAN,
+        "std": CIFAR10_STD,
+        "device": device,
+        "classes": CIFAR10_CLASSES,
+    }
+    train = ImagesOnDevice(
+        *load_decoded(CIFAR10, "train", root), batch_size, shuffle=True, augment=augment, **common
+    )
     test = ImagesOnDevice(*load_decoded(CIFAR10, "test", root), batch_size, **common)
     return train, test
 
@@ -197,8 +220,10 @@ def _root_for_this_run(spec, root):
     writer = write_fake_cifar10 if spec is CIFAR10 else write_fake_fashion_mnist
     if not (folder / spec.folder).is_dir():
         writer(folder, **GRADING_DATA_SIZES)
-    print(f"Grading run: synthetic {spec.title} ({GRADING_DATA_SIZES['n_train']} training images) "
-          "instead of the real dataset.")
+    print(
+        f"Grading run: synthetic {spec.title} ({GRADING_DATA_SIZES['n_train']} training images) "
+        "instead of the real dataset."
+    )
     return folder
 
 
@@ -224,8 +249,10 @@ def cifar10_transform(augment: bool):
 
     steps = []
     if augment:
-        steps += [transforms.RandomCrop(32, padding=CIFAR10_CROP_PADDING),
-                  transforms.RandomHorizontalFlip()]
+        steps += [
+            transforms.RandomCrop(32, padding=CIFAR10_CROP_PADDING),
+            transforms.RandomHorizontalFlip(),
+        ]
     steps += [transforms.ToTensor(), transforms.Normalize(CIFAR10_MEAN, CIFAR10_STD)]
     return transforms.Compose(steps)
 
@@ -234,8 +261,10 @@ def _dataloaders(train_set, test_set, batch_size, num_workers):
     from torch.utils.data import DataLoader
 
     workers = default_num_workers() if num_workers is None else num_workers
-    return (DataLoader(train_set, batch_size, shuffle=True, num_workers=workers),
-            DataLoader(test_set, batch_size, shuffle=False, num_workers=workers))
+    return (
+        DataLoader(train_set, batch_size, shuffle=True, num_workers=workers),
+        DataLoader(test_set, batch_size, shuffle=False, num_workers=workers),
+    )
 
 
 def fashion_mnist_dataloaders(batch_size: int, resize=None, root=None, num_workers=None):

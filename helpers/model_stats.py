@@ -12,6 +12,7 @@ multiply-add is 2 FLOPs, and only convolutions and matrix products are counted.
 `copy_parameters(src, dst)` lets a test compare a student's module with a reference one that
 holds the same weights, whatever the student named the layers.
 """
+
 import torch
 from torch import nn
 
@@ -38,9 +39,12 @@ def layer_table(net: nn.Module, input_shape) -> list:
     """
     rows, hooks = [], []
     for name, child in net.named_children():
+
         def record(module, inputs, output, name=name):
-            rows.append((f"{name}: {type(module).__name__}", tuple(output.shape),
-                         num_params(module)))
+            rows.append(
+                (f"{name}: {type(module).__name__}", tuple(output.shape), num_params(module))
+            )
+
         hooks.append(child.register_forward_hook(record))
     was_training = net.training
     net.eval()
@@ -82,16 +86,22 @@ def copy_parameters(src: nn.Module, dst: nn.Module) -> None:
     Raises ValueError, naming the first mismatch, when the two modules do not hold the same
     number of tensors with the same shapes in the same order.
     """
-    pairs = [(list(src.parameters()), list(dst.parameters()), "parameters"),
-             (list(src.buffers()), list(dst.buffers()), "buffers")]
+    pairs = [
+        (list(src.parameters()), list(dst.parameters()), "parameters"),
+        (list(src.buffers()), list(dst.buffers()), "buffers"),
+    ]
     for a, b, kind in pairs:
         if len(a) != len(b):
-            raise ValueError(f"expected {len(a)} {kind} ({_shapes(a)}), found {len(b)} "
-                             f"({_shapes(b)}): are the layers the ones described?")
+            raise ValueError(
+                f"expected {len(a)} {kind} ({_shapes(a)}), found {len(b)} "
+                f"({_shapes(b)}): are the layers the ones described?"
+            )
         for i, (x, y) in enumerate(zip(a, b)):
             if x.shape != y.shape:
-                raise ValueError(f"{kind} number {i} has shape {tuple(y.shape)}; expected "
-                                 f"{tuple(x.shape)}. Expected, in order: {_shapes(a)}.")
+                raise ValueError(
+                    f"{kind} number {i} has shape {tuple(y.shape)}; expected "
+                    f"{tuple(x.shape)}. Expected, in order: {_shapes(a)}."
+                )
     with torch.no_grad():
         for a, b, _ in pairs:
             for x, y in zip(a, b):

@@ -2,6 +2,7 @@
 
 Shapes in comments are for one batch of B images.
 """
+
 from torch import nn
 
 
@@ -11,13 +12,17 @@ def lenet(activation=nn.Sigmoid, pool=nn.AvgPool2d, num_classes: int = 10) -> nn
     `lenet(nn.ReLU, nn.MaxPool2d)` is the modernised variant chapter 06 discusses.
     """
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), activation(),  # (B, 6, 28, 28)
-        pool(kernel_size=2, stride=2),                            # (B, 6, 14, 14)
-        nn.Conv2d(6, 16, kernel_size=5), activation(),            # (B, 16, 10, 10)
-        pool(kernel_size=2, stride=2),                            # (B, 16, 5, 5)
-        nn.Flatten(),                                             # (B, 400)
-        nn.Linear(16 * 5 * 5, 120), activation(),
-        nn.Linear(120, 84), activation(),
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        activation(),  # (B, 6, 28, 28)
+        pool(kernel_size=2, stride=2),  # (B, 6, 14, 14)
+        nn.Conv2d(6, 16, kernel_size=5),
+        activation(),  # (B, 16, 10, 10)
+        pool(kernel_size=2, stride=2),  # (B, 16, 5, 5)
+        nn.Flatten(),  # (B, 400)
+        nn.Linear(16 * 5 * 5, 120),
+        activation(),
+        nn.Linear(120, 84),
+        activation(),
         nn.Linear(84, num_classes),
     )
 
@@ -39,7 +44,8 @@ class BasicBlock(nn.Module):
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(
                 nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
-                nn.BatchNorm2d(out_channels))
+                nn.BatchNorm2d(out_channels),
+            )
         self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x):
@@ -54,13 +60,19 @@ def resnet20(num_classes: int = 10, blocks_per_stage: int = 3) -> nn.Sequential:
     A 3x3 stem with 16 channels, then three stages of n basic blocks at 16, 32 and 64 channels
     (32x32, 16x16, 8x8), global average pooling and one linear layer. About 0.27M parameters.
     """
-    layers = [nn.Conv2d(3, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16),
-              nn.ReLU(inplace=True)]                                      # (B, 16, 32, 32)
+    layers = [
+        nn.Conv2d(3, 16, 3, padding=1, bias=False),
+        nn.BatchNorm2d(16),
+        nn.ReLU(inplace=True),
+    ]  # (B, 16, 32, 32)
     in_channels = 16
-    for out_channels, stride in ((16, 1), (32, 2), (64, 2)):             # 32x32, 16x16, 8x8
+    for out_channels, stride in ((16, 1), (32, 2), (64, 2)):  # 32x32, 16x16, 8x8
         for i in range(blocks_per_stage):
             layers.append(BasicBlock(in_channels, out_channels, stride if i == 0 else 1))
             in_channels = out_channels
-    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(),                    # (B, 64)
-               nn.Linear(64, num_classes)]
+    layers += [
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),  # (B, 64)
+        nn.Linear(64, num_classes),
+    ]
     return nn.Sequential(*layers)

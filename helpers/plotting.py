@@ -2,6 +2,7 @@
 
 matplotlib is imported inside the functions so that `import helpers` stays fast.
 """
+
 DEFAULT_FMTS = ("-", "m--", "g-.", "r:")
 
 
@@ -45,8 +46,20 @@ def _is_single_series(X) -> bool:
     return isinstance(X, list) and (len(X) == 0 or not hasattr(X[0], "__len__"))
 
 
-def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
-         xscale="linear", yscale="linear", fmts=DEFAULT_FMTS, figsize=(3.5, 2.5), axes=None):
+def plot(
+    X,
+    Y=None,
+    xlabel=None,
+    ylabel=None,
+    legend=None,
+    xlim=None,
+    ylim=None,
+    xscale="linear",
+    yscale="linear",
+    fmts=DEFAULT_FMTS,
+    figsize=(3.5, 2.5),
+    axes=None,
+):
     """Plot one or more series. `plot(x, [f(x), g(x)], legend=["f", "g"])`, as in the notes.
 
     X and Y may each be one series or a list of series; with Y omitted, X is plotted against

@@ -10,6 +10,7 @@ works in a clone of the repository, after `pip install`, and on Colab:
 year built, price in thousands), with a few values missing on purpose for the chapter on
 preprocessing. It describes no real market.
 """
+
 from pathlib import Path
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
@@ -30,6 +31,7 @@ def data_file(name: str) -> Path:
     path = RESOURCES / name
     if Path(name).name != name or not path.is_file():
         names = ", ".join(available()) or "none"
-        raise FileNotFoundError(f"no data file {name!r} in helpers/resources; "
-                                f"the available files are: {names}")
+        raise FileNotFoundError(
+            f"no data file {name!r} in helpers/resources; the available files are: {names}"
+        )
     return path

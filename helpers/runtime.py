@@ -1,4 +1,5 @@
 """Where is this code running: under nbgrader's autograder, in a Jupyter kernel, or a plain script."""
+
 import os
 
 

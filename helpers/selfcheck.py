@@ -17,6 +17,7 @@ Two ways, same summary (exercise, points, pass or the first line of what failed)
 
 Hidden tests run only when the notebook is graded, so "passes" means "passes the visible tests".
 """
+
 import argparse
 import contextlib
 import io
@@ -82,14 +83,18 @@ def summary(results: list[Result]) -> str:
     lines = []
     for r in results:
         mark = "\u2714 pass" if r.passed else "\u2718 fail"
-        lines.append(f"{mark}  {r.exercise:<{width}}  {_points(r.points):>9}"
-                     + ("" if r.passed else f"  {r.message}"))
+        lines.append(
+            f"{mark}  {r.exercise:<{width}}  {_points(r.points):>9}"
+            + ("" if r.passed else f"  {r.message}")
+        )
     got = sum(r.points for r in results if r.passed)
     total = sum(r.points for r in results)
     done = sum(r.passed for r in results)
-    lines.append(f"{done} of {len(results)} exercises pass their visible tests: "
-                 f"{got:g} of {_points(total)} available "
-                 "(hidden tests run when the notebook is graded).")
+    lines.append(
+        f"{done} of {len(results)} exercises pass their visible tests: "
+        f"{got:g} of {_points(total)} available "
+        "(hidden tests run when the notebook is graded)."
+    )
     return "\n".join(lines)
 
 
@@ -98,6 +103,7 @@ def _points(p: float) -> str:
 
 
 # --- in the notebook ---------------------------------------------------------------------
+
 
 def check(notebook=None) -> list[Result]:
     """Run this notebook's visible tests in the current kernel and print the summary.
@@ -108,8 +114,10 @@ def check(notebook=None) -> list[Result]:
 
     shell = get_ipython()
     if shell is None:
-        raise RuntimeError("check() runs inside a notebook; in a terminal use "
-                           "`./dlbook check NN` (e.g. ./dlbook check 01).")
+        raise RuntimeError(
+            "check() runs inside a notebook; in a terminal use "
+            "`./dlbook check NN` (e.g. ./dlbook check 01)."
+        )
     nb = _this_notebook(shell, notebook)
     results = []
     for title, cell in graded_test_cells(nb):
@@ -123,8 +131,15 @@ def check(notebook=None) -> list[Result]:
                 code = compile(_source(cell), f"<test {meta['grade_id']}>", "exec")
                 exec(code, namespace)  # noqa: S102 -- the notebook's own test cell
         except Exception as err:  # noqa: BLE001 -- a failed test, whatever it raised: reported
-            results.append(Result(title, meta["grade_id"], float(meta.get("points", 0)), False,
-                                  _failure(type(err).__name__, str(err))))
+            results.append(
+                Result(
+                    title,
+                    meta["grade_id"],
+                    float(meta.get("points", 0)),
+                    False,
+                    _failure(type(err).__name__, str(err)),
+                )
+            )
         else:
             results.append(Result(title, meta["grade_id"], float(meta.get("points", 0)), True))
     print(summary(results))
@@ -136,19 +151,25 @@ def _this_notebook(shell, notebook) -> dict:
         return json.loads(Path(notebook).read_text(encoding="utf-8"))
     ns = shell.user_ns
     # VS Code names the file; JupyterLab's server gives the kernel its session path.
-    for candidate in (ns.get("__vsc_ipynb_file__"), ns.get("__session__"),
-                      os.environ.get("JPY_SESSION_NAME")):
+    for candidate in (
+        ns.get("__vsc_ipynb_file__"),
+        ns.get("__session__"),
+        os.environ.get("JPY_SESSION_NAME"),
+    ):
         if candidate and str(candidate).endswith(".ipynb") and Path(candidate).is_file():
             return json.loads(Path(candidate).read_text(encoding="utf-8"))
     if "google.colab" in sys.modules:
         from google.colab import _message  # Colab's own copy of the open notebook
 
         return _message.blocking_request("get_ipynb", timeout_sec=30)["ipynb"]
-    raise FileNotFoundError("check() could not tell which notebook this is: pass its path, "
-                            "e.g. check('01_tensors.ipynb'), and save the notebook first.")
+    raise FileNotFoundError(
+        "check() could not tell which notebook this is: pass its path, "
+        "e.g. check('01_tensors.ipynb'), and save the notebook first."
+    )
 
 
 # --- from a terminal ---------------------------------------------------------------------
+
 
 def find_notebook(chapter: str, work=None) -> Path:
     """`01`, `01_tensors` or a path -> the student's notebook for that chapter."""
@@ -165,7 +186,8 @@ def find_notebook(chapter: str, work=None) -> Path:
         raise FileNotFoundError(
             f"No chapter {chapter} in your working copy {work}: run `./dlbook lab` once (it "
             "makes the copy), set DLBOOK_WORK if yours is elsewhere, or give the notebook's "
-            "path, e.g. ./dlbook check ~/dlbook-work/01_tensors/01_tensors.ipynb")
+            "path, e.g. ./dlbook check ~/dlbook-work/01_tensors/01_tensors.ipynb"
+        )
     return found[0]
 
 
@@ -180,8 +202,12 @@ def run_notebook(path: Path, timeout: int = 300) -> list[Result]:
     try:
         # Test cells are tagged raises-exception, so the run goes on past a failing one, as
         # Run All does; an error anywhere else stops it (the cells after it count as failed).
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
         stopped = ""
     except Exception as err:  # noqa: BLE001 -- the run stopped: report it and what did not run
         stopped = f"{type(err).__name__}: {_last_line(str(err))[:120]}"
@@ -200,15 +226,18 @@ def run_notebook(path: Path, timeout: int = 300) -> list[Result]:
             message = f"did not run (the notebook stopped earlier: {stopped or 'unknown'})"
         else:
             message = ""
-        results.append(Result(title, meta["grade_id"], float(meta.get("points", 0)),
-                              not message, message))
+        results.append(
+            Result(title, meta["grade_id"], float(meta.get("points", 0)), not message, message)
+        )
     return results
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="./dlbook check", description="Run a chapter's visible tests; print which "
-        "exercises pass and the points available (no nbgrader needed).")
+        prog="./dlbook check",
+        description="Run a chapter's visible tests; print which "
+        "exercises pass and the points available (no nbgrader needed).",
+    )
     parser.add_argument("chapter", help="chapter number (01), name (01_tensors) or notebook path")
     args = parser.parse_args(argv)
     try:

@@ -10,6 +10,7 @@ under the autograder, with one printed line that says which and why.
 autograder still always gets `grading`): an instructor's quick pass over every cell, or the
 browser tests, use `grading`; a fast CPU server can opt in to `gpu`.
 """
+
 import os
 
 from .devices import try_gpu
@@ -29,8 +30,10 @@ def pick_settings(*, gpu: dict, cpu: dict, grading: dict, device=None) -> dict:
         chosen, why = grading, "grading run (a few batches, to check the code runs)"
     elif forced:
         if forced not in options:
-            raise ValueError(f"{OVERRIDE}={os.environ[OVERRIDE]!r} is not one of gpu, cpu, "
-                             f"grading: set one of those, or unset {OVERRIDE} to choose by device")
+            raise ValueError(
+                f"{OVERRIDE}={os.environ[OVERRIDE]!r} is not one of gpu, cpu, "
+                f"grading: set one of those, or unset {OVERRIDE} to choose by device"
+            )
         chosen, why = options[forced], f"{forced} settings, chosen by {OVERRIDE}={forced}"
     else:
         device = try_gpu() if device is None else device

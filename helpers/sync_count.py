@@ -13,14 +13,24 @@ makes the mistake visible anywhere:
 While the `with` block runs, the reading methods of `torch.Tensor` are wrapped (and restored
 afterwards, also on an error); nested reads (`float(t)` calling `t.item()`) count once.
 """
+
 import contextlib
 import threading
 
 import torch
 
 # Methods that copy a tensor's values to the host (and so wait for a GPU to finish).
-READING_METHODS = ("item", "tolist", "numpy", "cpu", "__float__", "__int__", "__bool__",
-                   "__index__", "__format__")
+READING_METHODS = (
+    "item",
+    "tolist",
+    "numpy",
+    "cpu",
+    "__float__",
+    "__int__",
+    "__bool__",
+    "__index__",
+    "__format__",
+)
 
 
 class SyncCount:
@@ -54,6 +64,7 @@ def count_host_syncs():
                 return original(self, *args, **kwargs)
             finally:
                 counter._depth.value = depth
+
         counted.__name__ = name
         return counted
 

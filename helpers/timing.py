@@ -1,4 +1,5 @@
 """`Timer` (honest about GPU asynchrony) and `Accumulator` (running sums that may live on a GPU)."""
+
 import time
 
 from .devices import synchronize

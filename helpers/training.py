@@ -19,6 +19,7 @@ CUDA events on a GPU so that no sync is needed per batch).
 Any iterable of `(X, y)` batches works: a DataLoader, `helpers.loaders`' on-device loaders,
 or a plain list of tensors.
 """
+
 import contextlib
 import time
 from dataclasses import asdict, dataclass, field
@@ -42,14 +43,15 @@ class History:
     Its repr is one line (the last epoch), so `train(...)` as a cell's last line does not print
     every list; `history.as_dict()` or the fields themselves give all of it.
     """
-    epoch: list = field(default_factory=list)            # 1, 2, ...
-    train_loss: list = field(default_factory=list)       # mean over the epoch's examples
-    train_acc: list = field(default_factory=list)        # accuracy while training, fraction
-    test_acc: list = field(default_factory=list)         # after the epoch, fraction
-    lr: list = field(default_factory=list)               # learning rate used in the epoch
-    seconds: list = field(default_factory=list)          # wall clock: data, eval, plot, all
+
+    epoch: list = field(default_factory=list)  # 1, 2, ...
+    train_loss: list = field(default_factory=list)  # mean over the epoch's examples
+    train_acc: list = field(default_factory=list)  # accuracy while training, fraction
+    test_acc: list = field(default_factory=list)  # after the epoch, fraction
+    lr: list = field(default_factory=list)  # learning rate used in the epoch
+    seconds: list = field(default_factory=list)  # wall clock: data, eval, plot, all
     compute_seconds: list = field(default_factory=list)  # forward + backward + step only
-    examples: list = field(default_factory=list)         # training examples in the epoch
+    examples: list = field(default_factory=list)  # training examples in the epoch
 
     def append(self, **row) -> None:
         for name, value in row.items():
@@ -61,8 +63,11 @@ class History:
     def __repr__(self) -> str:
         if not self.epoch:
             return "History(no epochs yet)"
-        last = {name: getattr(self, name)[-1] for name in ("train_loss", "train_acc", "test_acc")
-                if getattr(self, name)}
+        last = {
+            name: getattr(self, name)[-1]
+            for name in ("train_loss", "train_acc", "test_acc")
+            if getattr(self, name)
+        }
         shown = ", ".join(f"{name} {value:.3f}" for name, value in last.items())
         epochs = f"{len(self.epoch)} epoch{'s' if len(self.epoch) != 1 else ''}"
         seconds = f", {sum(self.seconds):.1f} s" if self.seconds else ""
@@ -82,16 +87,35 @@ def evaluate_accuracy(net, data_iter, device=None) -> float:
     device = setup.resolve_device(device)
     wrong = setup.param_device(net)
     if wrong is not None and wrong != device:
-        raise ValueError(f"The net's parameters are on {wrong} but device={device}. Call "
-                         f"net.to({str(device)!r}) first, or leave device=None.")
+        raise ValueError(
+            f"The net's parameters are on {wrong} but device={device}. Call "
+            f"net.to({str(device)!r}) first, or leave device=None."
+        )
     correct, count = _count_correct(net, data_iter, device, contextlib.nullcontext, False)
     return float(correct) / count
 
 
-def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer="sgd",
-          momentum=0.0, weight_decay=0.0, scheduler=None, loss=None, init=True, amp=None,
-          channels_last=False, compile=False, checkpoint=None, resume=False,
-          plot=True) -> History:
+def train(
+    net,
+    train_iter,
+    test_iter,
+    num_epochs,
+    lr,
+    device=None,
+    *,
+    optimizer="sgd",
+    momentum=0.0,
+    weight_decay=0.0,
+    scheduler=None,
+    loss=None,
+    init=True,
+    amp=None,
+    channels_last=False,
+    compile=False,
+    checkpoint=None,
+    resume=False,
+    plot=True,
+) -> History:
     """Train a classifier with cross-entropy; plot and print progress; return the History.
 
     net, train_iter, test_iter, num_epochs, lr, device: as in the notes' `train_ch6`
@@ -111,10 +135,24 @@ def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer=
     checkpoint: path written after every epoch. resume=True continues from it if it exists.
     plot: True draws a live plot (nothing under the autograder), False none, or an Animator.
     """
-    setup.check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp,
-                          checkpoint, resume)
-    run = _prepare(net, train_iter, device, optimizer, lr, momentum, weight_decay, scheduler,
-                   loss, init, amp, channels_last, compile)
+    setup.check_arguments(
+        net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp, checkpoint, resume
+    )
+    run = _prepare(
+        net,
+        train_iter,
+        device,
+        optimizer,
+        lr,
+        momentum,
+        weight_decay,
+        scheduler,
+        loss,
+        init,
+        amp,
+        channels_last,
+        compile,
+    )
     history, start = _resume(run, checkpoint) if resume else (History(), 0)
     animator = _animator_for(plot, num_epochs, history)
     print(f"training on {run.device}")
@@ -122,8 +160,9 @@ def train(net, train_iter, test_iter, num_epochs, lr, device=None, *, optimizer=
     try:
         with setup.cudnn_benchmark(run.device):
             for epoch in range(start, num_epochs):
-                num_batches = _one_epoch(run, train_iter, test_iter, epoch, num_batches,
-                                         history, animator, checkpoint)
+                num_batches = _one_epoch(
+                    run, train_iter, test_iter, epoch, num_batches, history, animator, checkpoint
+                )
     finally:
         animator.flush()
     _print_summary(history, start, run.device)
@@ -137,19 +176,33 @@ train_ch6 = train  # the name the lecture notes use
 @dataclass
 class _Run:
     """Everything one `train` call builds before its first epoch."""
-    net: nn.Module            # the student's module (saved in checkpoints)
-    model: nn.Module          # what runs the batches: `net`, or `torch.compile(net)`
+
+    net: nn.Module  # the student's module (saved in checkpoints)
+    model: nn.Module  # what runs the batches: `net`, or `torch.compile(net)`
     opt: torch.optim.Optimizer
-    sched: object             # an LRScheduler or None
-    scaler: object            # a GradScaler for fp16, else None
-    autocast: object          # a function returning the autocast context (or a null one)
+    sched: object  # an LRScheduler or None
+    scaler: object  # a GradScaler for fp16, else None
+    autocast: object  # a function returning the autocast context (or a null one)
     channels_last: bool
     device: torch.device
     step: "_Step"
 
 
-def _prepare(net, train_iter, device, optimizer, lr, momentum, weight_decay, scheduler, loss,
-             init, amp, channels_last, compile) -> _Run:
+def _prepare(
+    net,
+    train_iter,
+    device,
+    optimizer,
+    lr,
+    momentum,
+    weight_decay,
+    scheduler,
+    loss,
+    init,
+    amp,
+    channels_last,
+    compile,
+) -> _Run:
     """Device, initialisation, optimizer, schedule, scaler and the per-batch step."""
     device = setup.resolve_device(device)
     if amp == "fp16" and device.type != "cuda":
@@ -163,10 +216,21 @@ def _prepare(net, train_iter, device, optimizer, lr, momentum, weight_decay, sch
     sched = setup.make_scheduler(scheduler, opt)
     scaler = torch.amp.GradScaler(device.type) if amp == "fp16" else None
     model = torch.compile(net) if compile else net
-    autocast = ((lambda: torch.autocast(device.type, dtype=setup.AMP_DTYPES[amp])) if amp
-                else contextlib.nullcontext)
-    step = _Step(model, loss if loss is not None else nn.CrossEntropyLoss(), opt, scaler,
-                 autocast, channels_last, device, check_labels=loss is None)
+    autocast = (
+        (lambda: torch.autocast(device.type, dtype=setup.AMP_DTYPES[amp]))
+        if amp
+        else contextlib.nullcontext
+    )
+    step = _Step(
+        model,
+        loss if loss is not None else nn.CrossEntropyLoss(),
+        opt,
+        scaler,
+        autocast,
+        channels_last,
+        device,
+        check_labels=loss is None,
+    )
     return _Run(net, model, opt, sched, scaler, autocast, channels_last, device, step)
 
 
@@ -174,8 +238,9 @@ def _resume(run: _Run, checkpoint) -> tuple[History, int]:
     """(history so far, epochs done) from `checkpoint` if it exists, else a fresh start."""
     if not Path(checkpoint).exists():
         return History(), 0
-    state = ckpt.load(checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched,
-                      scaler=run.scaler)
+    state = ckpt.load(
+        checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched, scaler=run.scaler
+    )
     print(f"resuming from {checkpoint} after epoch {state['epoch']}")
     return History(**state["history"]), state["epoch"]
 
@@ -184,35 +249,56 @@ def _animator_for(plot, num_epochs, history: History) -> Animator:
     """The Animator `plot=` asks for, already showing the epochs a resumed run has."""
     # x runs from 0, not 1 as in d2l: the first epoch's running loss (at x = 0.2, 0.4, ...) is
     # then in view while it trains, and a 1-epoch run gets axes, not a degenerate [1, 1].
-    animator = plot if isinstance(plot, Animator) else Animator(
-        xlabel="epoch", xlim=[0, num_epochs], legend=["train loss", "train acc", "test acc"],
-        mode=None if plot else "off")
+    animator = (
+        plot
+        if isinstance(plot, Animator)
+        else Animator(
+            xlabel="epoch",
+            xlim=[0, num_epochs],
+            legend=["train loss", "train acc", "test acc"],
+            mode=None if plot else "off",
+        )
+    )
     for e, row in enumerate(zip(history.train_loss, history.train_acc, history.test_acc)):
         animator.add(e + 1, row)
     return animator
 
 
 # -- one epoch ---------------------------------------------------------------------------------
-def _one_epoch(run: _Run, train_iter, test_iter, epoch, num_batches, history: History,
-               animator, checkpoint):
+def _one_epoch(
+    run: _Run, train_iter, test_iter, epoch, num_batches, history: History, animator, checkpoint
+):
     """Train, evaluate, record, step the schedule, plot and save; return the batch count."""
     tic = time.perf_counter()
-    metric, compute, num_batches = _train_epoch(run.step, train_iter, epoch, num_batches,
-                                                animator)
-    correct, count = _count_correct(run.model, test_iter, run.device, run.autocast,
-                                    run.channels_last)
+    metric, compute, num_batches = _train_epoch(run.step, train_iter, epoch, num_batches, animator)
+    correct, count = _count_correct(
+        run.model, test_iter, run.device, run.autocast, run.channels_last
+    )
     train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
     test_acc = float(correct) / count
-    history.append(epoch=epoch + 1, train_loss=train_loss, train_acc=train_acc,
-                   test_acc=test_acc, lr=float(run.opt.param_groups[0]["lr"]),
-                   seconds=time.perf_counter() - tic, compute_seconds=compute,
-                   examples=int(metric[2]))
+    history.append(
+        epoch=epoch + 1,
+        train_loss=train_loss,
+        train_acc=train_acc,
+        test_acc=test_acc,
+        lr=float(run.opt.param_groups[0]["lr"]),
+        seconds=time.perf_counter() - tic,
+        compute_seconds=compute,
+        examples=int(metric[2]),
+    )
     if run.sched is not None:
         run.sched.step()
     animator.add(epoch + 1, (train_loss, train_acc, test_acc))
     if checkpoint is not None:
-        ckpt.save(checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched,
-                  scaler=run.scaler, epoch=epoch + 1, history=history.as_dict())
+        ckpt.save(
+            checkpoint,
+            net=run.net,
+            optimizer=run.opt,
+            scheduler=run.sched,
+            scaler=run.scaler,
+            epoch=epoch + 1,
+            history=history.as_dict(),
+        )
     history.seconds[-1] = time.perf_counter() - tic  # plot and checkpoint included
     return num_batches
 
@@ -220,8 +306,7 @@ def _one_epoch(run: _Run, train_iter, test_iter, epoch, num_batches, history: Hi
 class _Step:
     """Forward, backward and optimizer step for one batch, plus first-batch sanity checks."""
 
-    def __init__(self, model, loss_fn, opt, scaler, autocast, channels_last, device,
-                 check_labels):
+    def __init__(self, model, loss_fn, opt, scaler, autocast, channels_last, device, check_labels):
         self.model, self.loss_fn, self.opt, self.scaler = model, loss_fn, opt, scaler
         self.autocast, self.channels_last, self.device = autocast, channels_last, device
         self.check_labels = check_labels
@@ -258,8 +343,9 @@ def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
     metric = Accumulator(3)  # loss sum, correct count, example count
     clock = _ComputeClock(step.device)
     # Each plotted point reads the Accumulator: a host sync, so only a few per epoch.
-    plot_every = (max(1, num_batches // PLOTS_PER_EPOCH)
-                  if num_batches and animator.mode != "off" else 0)
+    plot_every = (
+        max(1, num_batches // PLOTS_PER_EPOCH) if num_batches and animator.mode != "off" else 0
+    )
     i = -1
     for i, batch in enumerate(train_iter):
         X, y = setup.to_device(batch, step.device, step.channels_last, "train_iter")
@@ -271,11 +357,14 @@ def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
             raise
         clock.stop()
         if plot_every and (i + 1) % plot_every == 0 and i + 1 < num_batches:
-            animator.add(epoch + (i + 1) / num_batches,
-                         (metric[0] / metric[2], metric[1] / metric[2], None))
+            animator.add(
+                epoch + (i + 1) / num_batches, (metric[0] / metric[2], metric[1] / metric[2], None)
+            )
     if i < 0:
-        raise ValueError(f"train_iter yielded no batches in epoch {epoch + 1}. If it is a "
-                         "generator it is used up after one pass: pass a list or a DataLoader.")
+        raise ValueError(
+            f"train_iter yielded no batches in epoch {epoch + 1}. If it is a "
+            "generator it is used up after one pass: pass a list or a DataLoader."
+        )
     return metric, clock.seconds(), i + 1
 
 
@@ -294,8 +383,10 @@ def _count_correct(model, data_iter, device, autocast, channels_last):
                 raise
             count += X.shape[0]
     if count == 0:
-        raise ValueError("The evaluation data (test_iter) yielded no batches: check its size "
-                         "and batch size, or that a generator was not already used up.")
+        raise ValueError(
+            "The evaluation data (test_iter) yielded no batches: check its size "
+            "and batch size, or that a generator was not already used up."
+        )
     return correct, count
 
 
@@ -313,8 +404,10 @@ class _ComputeClock:
     """
 
     def __init__(self, device):
-        self.event = {"cuda": getattr(torch.cuda, "Event", None),
-                      "mps": getattr(torch.mps, "Event", None)}.get(device.type)
+        self.event = {
+            "cuda": getattr(torch.cuda, "Event", None),
+            "mps": getattr(torch.mps, "Event", None),
+        }.get(device.type)
         self.pairs, self.total = [], 0.0
 
     def start(self) -> None:
@@ -343,10 +436,14 @@ class _ComputeClock:
 def _print_summary(history: History, start: int, device) -> None:
     if not history.epoch:
         return
-    print(f"loss {history.train_loss[-1]:.3f}, train acc {history.train_acc[-1]:.3f}, "
-          f"test acc {history.test_acc[-1]:.3f}")
+    print(
+        f"loss {history.train_loss[-1]:.3f}, train acc {history.train_acc[-1]:.3f}, "
+        f"test acc {history.test_acc[-1]:.3f}"
+    )
     examples = sum(history.examples[start:])
     if examples:
         wall, compute = sum(history.seconds[start:]), sum(history.compute_seconds[start:])
-        print(f"{examples / wall:.1f} examples/sec wall clock, "
-              f"{examples / compute:.1f} examples/sec compute on {device}")
+        print(
+            f"{examples / wall:.1f} examples/sec wall clock, "
+            f"{examples / compute:.1f} examples/sec compute on {device}"
+        )

@@ -2,6 +2,7 @@
 optimizer and the LR schedule. Used by `helpers.training.train`; each check turns a mistake a
 student can make into one message that says what to do.
 """
+
 import contextlib
 import numbers
 
@@ -14,26 +15,34 @@ OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.o
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def check_arguments(net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp,
-                     checkpoint, resume):
+def check_arguments(
+    net, train_iter, test_iter, num_epochs, lr, momentum, weight_decay, amp, checkpoint, resume
+):
     if not isinstance(net, nn.Module):
-        raise TypeError(f"net must be a torch.nn.Module (e.g. nn.Sequential(...)), got a "
-                        f"{type(net).__name__}.")
+        raise TypeError(
+            f"net must be a torch.nn.Module (e.g. nn.Sequential(...)), got a {type(net).__name__}."
+        )
     if not any(True for _ in net.parameters()):
-        raise ValueError("The net has no parameters to train: did __init__ forget to create "
-                         "its layers (or call super().__init__() before them)?")
+        raise ValueError(
+            "The net has no parameters to train: did __init__ forget to create "
+            "its layers (or call super().__init__() before them)?"
+        )
     for name, data in (("train_iter", train_iter), ("test_iter", test_iter)):
         if not hasattr(data, "__iter__") or torch.is_tensor(data):
-            raise TypeError(f"{name} must be an iterable of (X, y) batches (a DataLoader, a "
-                            f"list of pairs), got a {type(data).__name__}.")
+            raise TypeError(
+                f"{name} must be an iterable of (X, y) batches (a DataLoader, a "
+                f"list of pairs), got a {type(data).__name__}."
+            )
     if not isinstance(num_epochs, int) or num_epochs < 1:
         raise ValueError(f"num_epochs must be a positive integer, got {num_epochs!r}.")
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r} (try 0.1 for SGD, "
-                         "1e-3 for Adam).")
+        raise ValueError(
+            f"lr must be a positive number, got {lr!r} (try 0.1 for SGD, 1e-3 for Adam)."
+        )
     if momentum < 0 or weight_decay < 0:
-        raise ValueError(f"momentum and weight_decay must be >= 0, got {momentum} and "
-                         f"{weight_decay}.")
+        raise ValueError(
+            f"momentum and weight_decay must be >= 0, got {momentum} and {weight_decay}."
+        )
     if amp not in (None, *AMP_DTYPES):
         raise ValueError(f"amp must be None, 'bf16' or 'fp16', got {amp!r}.")
     if resume and checkpoint is None:
@@ -48,14 +57,18 @@ def resolve_device(device) -> torch.device:
     try:
         device = try_gpu() if device is None else torch.device(device)
     except (RuntimeError, TypeError):
-        raise ValueError(f"device={device!r} is not a device PyTorch knows: use 'cpu', 'cuda', "
-                         "'cuda:1', or helpers.try_gpu().") from None
+        raise ValueError(
+            f"device={device!r} is not a device PyTorch knows: use 'cpu', 'cuda', "
+            "'cuda:1', or helpers.try_gpu()."
+        ) from None
     if device.type == "cuda":
         index = device.index or 0
         if torch.cuda.device_count() <= index:
-            raise ValueError(f"device={str(device)!r} was requested but this machine has "
-                             f"{torch.cuda.device_count()} CUDA GPU(s). Use "
-                             "device=helpers.try_gpu(), which falls back to the CPU.")
+            raise ValueError(
+                f"device={str(device)!r} was requested but this machine has "
+                f"{torch.cuda.device_count()} CUDA GPU(s). Use "
+                "device=helpers.try_gpu(), which falls back to the CPU."
+            )
         device = torch.device("cuda", index)  # "cuda" and "cuda:0" must compare equal
     return device
 
@@ -71,11 +84,14 @@ def to_device(batch, device, channels_last, name):
     try:
         X, y = batch
     except (TypeError, ValueError):
-        raise TypeError(f"{name} must yield (X, y) pairs of tensors; got a "
-                        f"{type(batch).__name__}.") from None
+        raise TypeError(
+            f"{name} must yield (X, y) pairs of tensors; got a {type(batch).__name__}."
+        ) from None
     if not (torch.is_tensor(X) and torch.is_tensor(y)):
-        raise TypeError(f"{name} must yield (X, y) pairs of tensors; got "
-                        f"({type(X).__name__}, {type(y).__name__}).")
+        raise TypeError(
+            f"{name} must yield (X, y) pairs of tensors; got "
+            f"({type(X).__name__}, {type(y).__name__})."
+        )
     if X.device != device:
         # non_blocking only host -> GPU: a GPU -> host copy could be read before it lands.
         X = X.to(device, non_blocking=device.type == "cuda")
@@ -90,31 +106,43 @@ def check_outputs(y_hat, y, check_labels) -> None:
     """Checks on the first batch only (one host sync), each with what to do about it."""
     n = y_hat.shape[0] if y_hat.ndim else 1
     if y.ndim == 0 or y.shape[0] != n:
-        raise ValueError(f"The net made {n} predictions but the batch has labels of shape "
-                         f"{tuple(y.shape)}: each X needs one label per example.")
+        raise ValueError(
+            f"The net made {n} predictions but the batch has labels of shape "
+            f"{tuple(y.shape)}: each X needs one label per example."
+        )
     if not check_labels:
         return
     if y_hat.ndim != 2:
-        raise ValueError(f"The net's output has shape {tuple(y_hat.shape)}; cross-entropy "
-                         "needs (batch, num_classes) scores. End the net with nn.Flatten() "
-                         "and nn.Linear(..., num_classes).")
+        raise ValueError(
+            f"The net's output has shape {tuple(y_hat.shape)}; cross-entropy "
+            "needs (batch, num_classes) scores. End the net with nn.Flatten() "
+            "and nn.Linear(..., num_classes)."
+        )
     if y.is_floating_point():
         if y.shape != y_hat.shape:
-            raise ValueError(f"The labels are {y.dtype} of shape {tuple(y.shape)}; "
-                             "cross-entropy needs class indices: torch.int64 of shape "
-                             "(batch,). Convert with y.long().")
+            raise ValueError(
+                f"The labels are {y.dtype} of shape {tuple(y.shape)}; "
+                "cross-entropy needs class indices: torch.int64 of shape "
+                "(batch,). Convert with y.long()."
+            )
         return  # soft / one-hot labels of the same shape as the output: allowed
     if y.dtype != torch.int64:
-        raise ValueError(f"The labels have dtype {y.dtype}; cross-entropy needs torch.int64 "
-                         "class indices. Convert with y.long() (in the dataset or loader).")
+        raise ValueError(
+            f"The labels have dtype {y.dtype}; cross-entropy needs torch.int64 "
+            "class indices. Convert with y.long() (in the dataset or loader)."
+        )
     if y.ndim != 1:
-        raise ValueError(f"The labels have shape {tuple(y.shape)}; cross-entropy needs shape "
-                         "(batch,). Use y.view(-1) or y.squeeze(1).")
+        raise ValueError(
+            f"The labels have shape {tuple(y.shape)}; cross-entropy needs shape "
+            "(batch,). Use y.view(-1) or y.squeeze(1)."
+        )
     low, high = (int(v) for v in torch.aminmax(y))
     if low < 0 or high >= y_hat.shape[1]:
-        raise ValueError(f"The labels range from {low} to {high} but the net outputs "
-                         f"{y_hat.shape[1]} class scores: labels must lie in "
-                         f"0..{y_hat.shape[1] - 1}.")
+        raise ValueError(
+            f"The labels range from {low} to {high} but the net outputs "
+            f"{y_hat.shape[1]} class scores: labels must lie in "
+            f"0..{y_hat.shape[1] - 1}."
+        )
 
 
 def explain_error(err: RuntimeError, device, X) -> None:
@@ -125,12 +153,18 @@ def explain_error(err: RuntimeError, device, X) -> None:
             f"The net mixes devices while the batch is on {device}: {text}\n"
             "Every parameter was moved with net.to(device), so a tensor the model keeps or "
             "creates itself is elsewhere. Register kept tensors with self.register_buffer(...) "
-            "and create new ones with device=X.device.") from err
+            "and create new ones with device=X.device."
+        ) from err
     if "should be the same" in text or "must have the same dtype" in text:
-        hint = ("X.float() / 255 for uint8 images" if not X.is_floating_point()
-                else "X.float() (NumPy arrays become float64 tensors)")
-        raise RuntimeError(f"{text}\nThe batch X has dtype {X.dtype}, which the net's weights "
-                           f"do not accept: convert the data with {hint}.") from err
+        hint = (
+            "X.float() / 255 for uint8 images"
+            if not X.is_floating_point()
+            else "X.float() (NumPy arrays become float64 tensors)"
+        )
+        raise RuntimeError(
+            f"{text}\nThe batch X has dtype {X.dtype}, which the net's weights "
+            f"do not accept: convert the data with {hint}."
+        ) from err
 
 
 @contextlib.contextmanager
@@ -166,14 +200,18 @@ def make_optimizer(optimizer, net, lr, momentum, weight_decay, device):
     if isinstance(optimizer, torch.optim.Optimizer):
         mine = {id(p) for p in net.parameters()}
         if not any(id(p) in mine for g in optimizer.param_groups for p in g["params"]):
-            raise ValueError("The optimizer was built for another model's parameters (was the "
-                             "net created again after the optimizer?). Build it from "
-                             "net.parameters(), or pass optimizer='sgd'.")
+            raise ValueError(
+                "The optimizer was built for another model's parameters (was the "
+                "net created again after the optimizer?). Build it from "
+                "net.parameters(), or pass optimizer='sgd'."
+            )
         return optimizer
     if isinstance(optimizer, str):
         if optimizer.lower() not in OPTIMIZERS:
-            raise ValueError(f"optimizer={optimizer!r} is not one of {sorted(OPTIMIZERS)}; "
-                             "or pass a torch.optim class or instance.")
+            raise ValueError(
+                f"optimizer={optimizer!r} is not one of {sorted(OPTIMIZERS)}; "
+                "or pass a torch.optim class or instance."
+            )
         optimizer = OPTIMIZERS[optimizer.lower()]
         if momentum and optimizer is not torch.optim.SGD:
             raise ValueError("momentum= applies to SGD; Adam's momentum is its betas=(0.9, 0.999).")
@@ -208,14 +246,18 @@ def make_scheduler(scheduler, opt):
     if isinstance(scheduler, dict):
         bad = [k for k, v in scheduler.items() if not isinstance(k, int) or k < 0 or not v > 0]
         if bad:
-            raise ValueError("scheduler={epoch: lr} needs epochs >= 0 and positive lrs, e.g. "
-                             f"{{5: 0.01}}; check {bad}.")
+            raise ValueError(
+                "scheduler={epoch: lr} needs epochs >= 0 and positive lrs, e.g. "
+                f"{{5: 0.01}}; check {bad}."
+            )
         base = opt.param_groups[0]["lr"]
         return torch.optim.lr_scheduler.LambdaLR(opt, Milestones(base, scheduler))
     if callable(scheduler):
         return scheduler(opt)
-    raise TypeError("scheduler must be None, {epoch: lr}, or a function optimizer -> "
-                    f"LRScheduler; got {type(scheduler).__name__}.")
+    raise TypeError(
+        "scheduler must be None, {epoch: lr}, or a function optimizer -> "
+        f"LRScheduler; got {type(scheduler).__name__}."
+    )
 
 
 @contextlib.contextmanager

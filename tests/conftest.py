@@ -1,4 +1,5 @@
 """Shared test set-up: the repository root on the path of every kernel the tests start."""
+
 import os
 from pathlib import Path
 

@@ -2,6 +2,7 @@
 
 The kernel inherits os.environ, so a test sets variables with `monkeypatch.setenv` first.
 """
+
 import nbformat
 from nbclient import NotebookClient
 

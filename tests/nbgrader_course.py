@@ -1,4 +1,5 @@
 """A throw-away nbgrader course for tests: real `nbgrader` commands on a temporary root."""
+
 import copy
 import subprocess
 import sys
@@ -16,7 +17,9 @@ class Course:
     def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
         cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={self.root}"]
         # cwd=ROOT so nbgrader reads the course's own nbgrader_config.py.
-        done = subprocess.run(cmd, cwd=ROOT, env=tool_env(), capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            cmd, cwd=ROOT, env=tool_env(), capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done
@@ -62,8 +65,7 @@ class Course:
         from nbgrader.api import Gradebook
 
         with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}", "dlbook") as gb:
-            return {s.student.id: (s.score, s.max_score)
-                    for s in gb.assignment_submissions(slug)}
+            return {s.student.id: (s.score, s.max_score) for s in gb.assignment_submissions(slug)}
 
     def cell_scores(self, slug: str, student: str) -> dict:
         from nbgrader.api import Gradebook

@@ -4,6 +4,7 @@ The server listens on a Unix socket in its own folder only (no TCP port), runs a
 `postgres` system user when the tests run as root (PostgreSQL refuses to run as root), and is
 stopped and deleted afterwards.
 """
+
 import contextlib
 import glob
 import os
@@ -44,15 +45,28 @@ def postgres_server(database: str = "dlbook"):
         shutil.chown(data, "postgres")
         shutil.chown(sock, "postgres")
         os.chmod(base, 0o755)
-    run = lambda *cmd: subprocess.run(_as_server_user(list(cmd)), check=True,
-                                      capture_output=True, text=True)
+    run = lambda *cmd: subprocess.run(
+        _as_server_user(list(cmd)), check=True, capture_output=True, text=True
+    )
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-        run(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "log"),
-            "-o", f"-k {sock} -c listen_addresses='' -c max_connections=100", "start")
+        run(
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "log"),
+            "-o",
+            f"-k {sock} -c listen_addresses='' -c max_connections=100",
+            "start",
+        )
         run(str(bin_dir / "createdb"), "-h", str(sock), "-U", "postgres", database)
         yield f"postgresql+psycopg2://postgres@/{database}?host={sock}"
     finally:
-        subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m",
-                                        "immediate", "stop"]), capture_output=True, check=False)
+        subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(base, ignore_errors=True)

@@ -1,5 +1,6 @@
 """Animator in a real kernel (one PNG, updated in place, final state shown), in a script
 (quiet text lines), and under nbgrader (nothing at all); the pace of frames."""
+
 import io
 import itertools
 import json
@@ -117,8 +118,9 @@ def test_first_frame_has_data_at_once_and_frames_follow_steadily(monkeypatch):
     holds every point."""
     fake = _FakeDisplay()
     monkeypatch.setattr("IPython.display.display", fake.display)
-    anim = helpers.Animator(xlabel="epoch", xlim=[0, 2], legend=["train loss", "test acc"],
-                            mode="notebook")
+    anim = helpers.Animator(
+        xlabel="epoch", xlim=[0, 2], legend=["train loss", "test acc"], mode="notebook"
+    )
     fake.start = time.perf_counter()
     n = 0
     while time.perf_counter() - fake.start < 4.0:  # "training": a point every 20 ms
@@ -128,12 +130,14 @@ def test_first_frame_has_data_at_once_and_frames_follow_steadily(monkeypatch):
     anim.flush()
     times = [t for t, _ in fake.frames]
     first = _frame_info(fake.frames[0][1])
-    assert times[0] < 1.0 and first["points"][0] >= 1, \
+    assert times[0] < 1.0 and first["points"][0] >= 1, (
         f"first frame after {times[0]:.2f} s showing {first['points']} points"
+    )
     gaps = [b - a for a, b in itertools.pairwise(times)]
     slack = 0.5  # one frame's cost on a loaded 2-core machine
-    assert max(gaps[:-1]) <= helpers.Animator.MAX_INTERVAL + slack, \
+    assert max(gaps[:-1]) <= helpers.Animator.MAX_INTERVAL + slack, (
         f"frames at {[round(t, 2) for t in times]}: a gap of {max(gaps):.2f} s"
+    )
     last = _frame_info(fake.frames[-1][1])
     assert last["points"] == [n, n // 10] and last["x_last"] == pytest.approx(n / 100)
 

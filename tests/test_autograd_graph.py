@@ -1,4 +1,5 @@
 """Tests for helpers.autograd_graph: the traced graph matches what autograd recorded."""
+
 import pytest
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -27,8 +28,15 @@ def test_trace_graph_nodes_and_edges():
     loss, names = _linear_neuron()
     nodes = trace_graph(loss, names)
     labels = [n.label for n in nodes]
-    assert labels == ["x", "w", "MulBackward0", "b", "z = AddBackward0", "SubBackward0",
-                      "loss = PowBackward0"]
+    assert labels == [
+        "x",
+        "w",
+        "MulBackward0",
+        "b",
+        "z = AddBackward0",
+        "SubBackward0",
+        "loss = PowBackward0",
+    ]
     assert [n.kind for n in nodes] == ["leaf", "leaf", "op", "leaf", "op", "op", "output"]
     by_label = {n.label: n for n in nodes}
     assert by_label["MulBackward0"].inputs == [0, 1]

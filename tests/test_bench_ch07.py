@@ -1,11 +1,11 @@
 """benchmarks/bench_ch07: the lab benchmark runs, and its resume check finds identical weights."""
+
 import pytest
 import torch
 
 from benchmarks import bench_ch07
 
-TINY = ["--epochs", "2", "--n-train", "128", "--n-test", "64", "--batch-size", "64",
-        "--no-write"]
+TINY = ["--epochs", "2", "--n-train", "128", "--n-test", "64", "--batch-size", "64", "--no-write"]
 
 
 @pytest.mark.slow
@@ -20,7 +20,7 @@ def test_cpu_lab_runs_and_a_resumed_run_is_identical(capsys):
 def test_crash_after_raises_only_in_the_chosen_epoch_and_batch():
     data = [(torch.zeros(1), torch.zeros(1))] * 3
     crashing = bench_ch07.CrashAfter(data, epoch=2, batch=1)
-    assert len(list(crashing)) == 3               # epoch 1 runs through
+    assert len(list(crashing)) == 3  # epoch 1 runs through
     with pytest.raises(bench_ch07.Crash, match="epoch 2, batch 1"):
         list(crashing)
 

@@ -18,6 +18,7 @@ Static rules read the chapter as the build makes it; the `slow` ones run real ke
   rule 10  the graded notebook runs under NBGRADER_EXECUTION with no network and no dataset,
            each graded cell in seconds.
 """
+
 import importlib
 import re
 import time
@@ -40,15 +41,27 @@ GOOD_HEADING = re.compile(r"^### Exercise (\d+) \((\d+) points?\): \S.*$")
 # Rule 8: key concepts and their Chinese names; the first chapter (in book order) that uses the
 # English term must give the Chinese one too.
 KEY_TERMS = {
-    "tensor": "张量", "broadcasting": "广播", "loss function": "损失函数",
-    "gradient descent": "梯度下降", "learning rate": "学习率", "derivative": "导数",
-    "central difference": "中心差分", "mean squared error": "均方误差",
-    "binary cross-entropy": "二元交叉熵", "fully connected layer": "全连接层",
-    "overfitting": "过拟合", "transpose": "转置", "in place": "原地",
-    "gradient": "梯度", "chain rule": "链式法则", "imputation": "插补",
+    "tensor": "张量",
+    "broadcasting": "广播",
+    "loss function": "损失函数",
+    "gradient descent": "梯度下降",
+    "learning rate": "学习率",
+    "derivative": "导数",
+    "central difference": "中心差分",
+    "mean squared error": "均方误差",
+    "binary cross-entropy": "二元交叉熵",
+    "fully connected layer": "全连接层",
+    "overfitting": "过拟合",
+    "transpose": "转置",
+    "in place": "原地",
+    "gradient": "梯度",
+    "chain rule": "链式法则",
+    "imputation": "插补",
 }
-BANNED_TERMS = {"插值法": "imputation is 插补 (插值法 is interpolation)",
-                "降维": "a reduction (sum over an axis) is 归约; 降维 means dimensionality reduction"}
+BANNED_TERMS = {
+    "插值法": "imputation is 插补 (插值法 is interpolation)",
+    "降维": "a reduction (sum over an axis) is 归约; 降维 means dimensionality reduction",
+}
 
 
 def _cells(slug: str) -> list:
@@ -73,8 +86,10 @@ def test_rule2_every_visible_test_part_ends_with_passed(slug):
             lines = [ln for ln in _visible_part(cell.source).splitlines() if ln.strip()]
             if not lines or not lines[-1].startswith("passed("):
                 missing.append(cell.metadata["nbgrader"]["grade_id"])
-    assert not missing, (f"{slug}: these test cells' visible part must end with "
-                         f"passed(\"...\") (see COMMON_BRIEF conventions): {missing}")
+    assert not missing, (
+        f"{slug}: these test cells' visible part must end with "
+        f'passed("...") (see COMMON_BRIEF conventions): {missing}'
+    )
 
 
 # -- rule 7 -------------------------------------------------------------------------------------
@@ -115,10 +130,12 @@ def test_rule7_exercise_headings_number_and_points(slug):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_rule7_setup_cell_limits_threads(slug):
     setup = next(c for c in _cells(slug) if c.cell_type == "code")
-    assert setup.metadata.get("nbgrader", {}).get("grade_id") == "setup", \
+    assert setup.metadata.get("nbgrader", {}).get("grade_id") == "setup", (
         f"{slug}: the first code cell must be the setup cell (grade_id: setup)"
-    assert "helpers.limit_threads(" in setup.source, \
+    )
+    assert "helpers.limit_threads(" in setup.source, (
         f"{slug}: call helpers.limit_threads(n) in the setup cell (n measured for the chapter)"
+    )
 
 
 RESET_PRINT_OPTIONS = re.compile(r"set_printoptions\(profile=[\"']default[\"']\)\s*(#.*)?$")
@@ -131,9 +148,11 @@ def test_rule7_print_options_are_not_changed_for_the_rest_of_the_kernel(slug):
         calls = [ln.strip() for ln in cell.source.splitlines() if "set_printoptions(" in ln]
         if cell.cell_type == "code" and calls and not RESET_PRINT_OPTIONS.search(calls[-1]):
             bad.append(calls[-1])
-    assert not bad, (f"{slug}: a cell that changes torch's print options must end by restoring "
-                     f"them, set_printoptions(profile=\"default\") (or use np.printoptions as "
-                     f"a context manager), or every later cell prints differently: {bad}")
+    assert not bad, (
+        f"{slug}: a cell that changes torch's print options must end by restoring "
+        f'them, set_printoptions(profile="default") (or use np.printoptions as '
+        f"a context manager), or every later cell prints differently: {bad}"
+    )
 
 
 def _answer_names(cells) -> dict:
@@ -164,11 +183,17 @@ def _unlabelled_calls(hidden: str, student_names: set) -> list:
 
     def visit(node, labelled: bool):
         if isinstance(node, ast.With) and any(
-                isinstance(item.context_expr, ast.Call)
-                and getattr(item.context_expr.func, "id", None) == "case" for item in node.items):
+            isinstance(item.context_expr, ast.Call)
+            and getattr(item.context_expr.func, "id", None) == "case"
+            for item in node.items
+        ):
             labelled = True
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in student_names and not labelled):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in student_names
+            and not labelled
+        ):
             found.append(f"line {node.lineno}: {node.func.id}(...)")
         for child in ast.iter_child_nodes(node):
             visit(child, labelled)
@@ -190,8 +215,10 @@ def test_rule2_hidden_tests_label_a_crash_with_its_case(slug):
         gid = cell.metadata["nbgrader"]["grade_id"].removesuffix("_test")
         hidden = cell.source.split(HIDDEN_START)[1].split("### END HIDDEN TESTS")[0]
         bare += [f"{gid} {call}" for call in _unlabelled_calls(hidden, answers.get(gid, set()))]
-    assert not bare, (f"{slug}: wrap these hidden-test calls in `with case(\"what ran\"):` "
-                      "(helpers.checks) so a crash is labelled:\n  " + "\n  ".join(bare))
+    assert not bare, (
+        f'{slug}: wrap these hidden-test calls in `with case("what ran"):` '
+        "(helpers.checks) so a crash is labelled:\n  " + "\n  ".join(bare)
+    )
 
 
 # -- rule 5 -------------------------------------------------------------------------------------
@@ -205,14 +232,16 @@ def test_rule5_by_hand_exercises_switch_autograd_off(slug):
             uses_autograd = ".backward(" in cell.source or "torch.autograd" in cell.source
             if uses_autograd and "by_hand(" not in cell.source and "numpy_only(" not in cell.source:
                 bad.append(heading)
-    assert not bad, (f"{slug}: these 'by hand' exercises compare with autograd but do not run "
-                     f"the answer inside helpers.checks.by_hand(...): {bad}")
+    assert not bad, (
+        f"{slug}: these 'by hand' exercises compare with autograd but do not run "
+        f"the answer inside helpers.checks.by_hand(...): {bad}"
+    )
 
 
 # -- rule 8 -------------------------------------------------------------------------------------
 def _prose(slug: str) -> str:
     text = "\n".join(c.source for c in _cells(slug) if c.cell_type == "markdown")
-    return re.sub(r"\s+", " ", text)      # a term may be split over two lines
+    return re.sub(r"\s+", " ", text)  # a term may be split over two lines
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -227,7 +256,7 @@ def test_rule8_key_terms_have_their_chinese_name_at_first_use(slug):
         prose = _prose(first)
         at = pattern.search(prose).start()
         # The Chinese name belongs next to the first use (same paragraph, give or take).
-        if chinese not in prose[max(0, at - 200):at + 300]:
+        if chinese not in prose[max(0, at - 200) : at + 300]:
             missing.append(f"{english} ({chinese}) in {first}")
     assert not missing, "give the Chinese name at the first use: " + "; ".join(missing)
 
@@ -240,7 +269,7 @@ def test_rule8_no_misleading_chinese_terms(slug):
 
 
 # -- kernels ------------------------------------------------------------------------------------
-BLOCK_NETWORK = '''\
+BLOCK_NETWORK = """\
 import socket as _socket
 def _no_network(*args, **kwargs):
     raise OSError("no network on this grading machine (tests/test_book_rules.py)")
@@ -248,7 +277,7 @@ _socket.getaddrinfo = _no_network
 _socket.create_connection = _no_network
 _socket.socket.connect = lambda self, address: (
     _no_network() if self.family in (_socket.AF_INET, _socket.AF_INET6) else None)
-del _no_network'''
+del _no_network"""
 
 
 def _execute(nb, monkeypatch, tmp_path, grading: bool, cwd) -> float:
@@ -261,8 +290,9 @@ def _execute(nb, monkeypatch, tmp_path, grading: bool, cwd) -> float:
     else:
         monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(cwd)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    ).execute()
     return time.perf_counter() - start
 
 
@@ -282,22 +312,27 @@ def test_rule1_run_all_reaches_the_end_of_a_fresh_student_notebook(slug, monkeyp
     try:
         _execute(nb, monkeypatch, tmp_path, grading=False, cwd=path.parent)
     except Exception as err:  # noqa: BLE001 -- nbclient's CellExecutionError names the cell
-        pytest.fail(f"{slug}: Run All stopped at a cell that is not tagged "
-                    f"{RUN_ALL_CONTINUES!r}:\n{str(err)[:1500]}")
+        pytest.fail(
+            f"{slug}: Run All stopped at a cell that is not tagged "
+            f"{RUN_ALL_CONTINUES!r}:\n{str(err)[:1500]}"
+        )
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        if "skip_if_unfinished(" in cell.source:       # every exercise is unfinished here
-            assert SKIP_NOTICE in text, (f"{slug} cell {index}: a demo cell guarded by "
-                                         "skip_if_unfinished should print its one-line notice")
+        if "skip_if_unfinished(" in cell.source:  # every exercise is unfinished here
+            assert SKIP_NOTICE in text, (
+                f"{slug} cell {index}: a demo cell guarded by "
+                "skip_if_unfinished should print its one-line notice"
+            )
         if SKIP_NOTICE in text:
             figures = [o for o in cell.outputs if "image/png" in o.get("data", {})]
             assert not figures, f"{slug} cell {index}: printed the skip notice but drew a figure"
         for error in _errors(cell):
             assert error.ename == "NotImplementedError", (
                 f"{slug} cell {index}: a fresh notebook should fail only where an exercise is "
-                f"unfinished, got {error.ename}: {error.evalue}")
+                f"unfinished, got {error.ename}: {error.evalue}"
+            )
 
 
 def _load_wrong_answers(slug: str) -> list:
@@ -316,8 +351,11 @@ def _graded_run(slug: str) -> tuple:
     path = ROOT / "source" / slug / f"{slug}.ipynb"
     nb = nbformat.read(path, as_version=4)
     wrong = _load_wrong_answers(slug)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     cells, probes = [nbformat.v4.new_code_cell(BLOCK_NETWORK)], []
     for cell in nb.cells:
         cells.append(cell)
@@ -327,10 +365,14 @@ def _graded_run(slug: str) -> tuple:
         for answer_id, why, source in wrong:
             if answer_id != gid:
                 continue
-            probe = nbformat.v4.new_code_cell(_visible_part(cell.source),
-                                              metadata={"tags": [RUN_ALL_CONTINUES]})
-            cells += [nbformat.v4.new_code_cell(source), probe,
-                      nbformat.v4.new_code_cell(answers[answer_id].source)]
+            probe = nbformat.v4.new_code_cell(
+                _visible_part(cell.source), metadata={"tags": [RUN_ALL_CONTINUES]}
+            )
+            cells += [
+                nbformat.v4.new_code_cell(source),
+                probe,
+                nbformat.v4.new_code_cell(answers[answer_id].source),
+            ]
             probes.append((answer_id, why, probe))
     nb.cells = cells
     return nb, probes, path.parent
@@ -361,16 +403,20 @@ def graded_runs(tmp_path_factory):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_rule10_graded_notebook_runs_offline_without_datasets(slug, graded_runs):
     nb, _, seconds, failure = graded_runs(slug)
-    assert failure is None, (f"{slug}: under NBGRADER_EXECUTION with no network and an empty "
-                             f"data folder, a cell failed:\n{failure}")
+    assert failure is None, (
+        f"{slug}: under NBGRADER_EXECUTION with no network and an empty "
+        f"data folder, a cell failed:\n{failure}"
+    )
     for index, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and "tags" not in cell.metadata:
             assert not _errors(cell), f"{slug} cell {index} failed under the autograder"
     timings = _graded_cell_seconds(nb)
     assert timings, f"{slug}: nbclient recorded no cell timings to check"
     slow = {gid: round(t, 1) for gid, t in timings.items() if t > GRADED_CELL_LIMIT_S}
-    assert not slow, (f"{slug}: graded cells should run in seconds under NBGRADER_EXECUTION "
-                      f"(limit here {GRADED_CELL_LIMIT_S} s, on a loaded 2-core machine): {slow}")
+    assert not slow, (
+        f"{slug}: graded cells should run in seconds under NBGRADER_EXECUTION "
+        f"(limit here {GRADED_CELL_LIMIT_S} s, on a loaded 2-core machine): {slow}"
+    )
     print(f"{slug}: graded run {seconds:.1f} s")
 
 
@@ -389,8 +435,9 @@ def _graded_cell_seconds(nb) -> dict:
         start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
         if gid and start and end:
             parse = datetime.fromisoformat
-            seconds[gid] = (parse(end.replace("Z", "+00:00"))
-                            - parse(start.replace("Z", "+00:00"))).total_seconds()
+            seconds[gid] = (
+                parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))
+            ).total_seconds()
     return seconds
 
 
@@ -409,13 +456,18 @@ def _wrong_answer_probes(slug, graded_runs) -> list:
 def test_rule3_visible_tests_catch_the_mistakes_the_text_warns_about(slug, graded_runs):
     probes = _wrong_answer_probes(slug, graded_runs)
     passed_anyway = [f"{gid}: {why}" for gid, why, probe in probes if not _errors(probe)]
-    assert not passed_anyway, (f"{slug}: the visible tests pass these wrong answers:\n  "
-                               + "\n  ".join(passed_anyway))
-    bare = [f"{gid}: {why} -> {_errors(p)[0].ename}" for gid, why, p in probes
-            if _errors(p) and _errors(p)[0].ename not in ("CheckFailed", "AssertionError")]
-    assert not bare, (f"{slug}: these wrong answers crash the visible test with a bare error "
-                      "instead of the book's message (wrap the call in `with case(...)`):\n  "
-                      + "\n  ".join(bare))
+    assert not passed_anyway, (
+        f"{slug}: the visible tests pass these wrong answers:\n  " + "\n  ".join(passed_anyway)
+    )
+    bare = [
+        f"{gid}: {why} -> {_errors(p)[0].ename}"
+        for gid, why, p in probes
+        if _errors(p) and _errors(p)[0].ename not in ("CheckFailed", "AssertionError")
+    ]
+    assert not bare, (
+        f"{slug}: these wrong answers crash the visible test with a bare error "
+        "instead of the book's message (wrap the call in `with case(...)`):\n  " + "\n  ".join(bare)
+    )
 
 
 @pytest.mark.slow
@@ -429,5 +481,7 @@ def test_rule2_a_failing_visible_test_shows_the_message_without_checks_frames(sl
             shown = "\n".join(error.traceback)
             if "helpers/checks.py" in shown or "helpers\\checks.py" in shown:
                 noisy.append(f"{gid} ({why})")
-    assert not noisy, (f"{slug}: these failures show helpers.checks frames (raise CheckFailed "
-                       "through helpers.checks):\n  " + "\n  ".join(noisy))
+    assert not noisy, (
+        f"{slug}: these failures show helpers.checks frames (raise CheckFailed "
+        "through helpers.checks):\n  " + "\n  ".join(noisy)
+    )

@@ -13,6 +13,7 @@ Needs Chromium at /usr/bin/chromium (Debian's; Playwright's own browser download
 on the book's machines) with fonts-noto-cjk; .ci/run installs both. Otherwise the tests skip
 and say what to install. Runtime: see the module's README row (under 10 minutes).
 """
+
 import base64
 import contextlib
 import io
@@ -72,8 +73,10 @@ def _fail(page, name: str, problems: list[str], recording: dict | None = None) -
     if recording:  # every state of the output images during the run, to replay a failure
         (folder / "recording.json").write_text(json.dumps(recording), encoding="utf-8")
     (folder / "problems.txt").write_text("\n".join(problems) + "\n", encoding="utf-8")
-    pytest.fail(f"{name}: {len(problems)} problem(s); screenshot in {folder}\n- "
-                + "\n- ".join(problems), pytrace=False)
+    pytest.fail(
+        f"{name}: {len(problems)} problem(s); screenshot in {folder}\n- " + "\n- ".join(problems),
+        pytrace=False,
+    )
 
 
 def _first_line(cell: dict) -> str:
@@ -97,6 +100,7 @@ def _png_info(data_url: str) -> dict | None:
 
 # --- the checks, each returning a list of problems ----------------------------------------
 
+
 def check_ran_every_cell(shown: list[str], nb: dict) -> list[str]:
     """Run All must reach the last cell: every code cell has an execution number.
 
@@ -106,12 +110,24 @@ def check_ran_every_cell(shown: list[str], nb: dict) -> list[str]:
         return [f"the page shows {len(shown)} cells, the notebook has {len(nb['cells'])}"]
     for i, (cell, prompt) in enumerate(zip(nb["cells"], shown)):
         if cell["cell_type"] == "code" and not re.fullmatch(r"\[\d+\]:", prompt):
-            before = [c for c in nb["cells"][:i] if c["cell_type"] == "code" and
-                      any(o["output_type"] == "error" for o in c.get("outputs", []))]
-            why = (f"; the last error before it: {before[-1]['outputs'][-1]['ename']} in "
-                   f"'{_first_line(before[-1])}'" if before else "")
-            return [(f"Run All stopped early: cell {i} ('{_first_line(cell)}') did not run "
-                    f"(prompt {prompt!r}){why}")]
+            before = [
+                c
+                for c in nb["cells"][:i]
+                if c["cell_type"] == "code"
+                and any(o["output_type"] == "error" for o in c.get("outputs", []))
+            ]
+            why = (
+                f"; the last error before it: {before[-1]['outputs'][-1]['ename']} in "
+                f"'{_first_line(before[-1])}'"
+                if before
+                else ""
+            )
+            return [
+                (
+                    f"Run All stopped early: cell {i} ('{_first_line(cell)}') did not run "
+                    f"(prompt {prompt!r}){why}"
+                )
+            ]
     return []
 
 
@@ -120,12 +136,17 @@ def check_errors_are_expected(nb: dict) -> list[str]:
     problems = []
     for i, cell in enumerate(nb["cells"]):
         for out in cell.get("outputs", []):
-            if out["output_type"] == "error" and \
-                    "raises-exception" not in cell["metadata"].get("tags", []):
-                problems.append(f"cell {i} ('{_first_line(cell)}') raised {out['ename']}: "
-                                f"{out['evalue'][:120]}")
-            if out["output_type"] == "stream" and out["name"] == "stderr" and \
-                    "Traceback" in "".join(out["text"]):
+            if out["output_type"] == "error" and "raises-exception" not in cell["metadata"].get(
+                "tags", []
+            ):
+                problems.append(
+                    f"cell {i} ('{_first_line(cell)}') raised {out['ename']}: {out['evalue'][:120]}"
+                )
+            if (
+                out["output_type"] == "stream"
+                and out["name"] == "stderr"
+                and "Traceback" in "".join(out["text"])
+            ):
                 problems.append(f"cell {i} ('{_first_line(cell)}') printed a traceback")
     return problems
 
@@ -133,18 +154,29 @@ def check_errors_are_expected(nb: dict) -> list[str]:
 def check_figures_drawn(page, nb: dict) -> list[str]:
     """Every image the kernel sent is drawn (decoded, non-zero size); formulas are typeset."""
     problems = []
-    sent = [i for i, c in enumerate(nb["cells"]) for o in c.get("outputs", [])
-            if {"image/png", "image/svg+xml"} & set(o.get("data", {}))]
+    sent = [
+        i
+        for i, c in enumerate(nb["cells"])
+        for o in c.get("outputs", [])
+        if {"image/png", "image/svg+xml"} & set(o.get("data", {}))
+    ]
     cells = page.locator(ui.CELLS)
     for i in sorted(set(sent)):
-        sizes = cells.nth(i).locator(".jp-OutputArea-output img, .jp-OutputArea-output svg") \
-            .evaluate_all("els => els.map(e => e.getBoundingClientRect().width * "
-                          "(e.naturalWidth === undefined ? 1 : e.naturalWidth))")
+        sizes = (
+            cells.nth(i)
+            .locator(".jp-OutputArea-output img, .jp-OutputArea-output svg")
+            .evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().width * "
+                "(e.naturalWidth === undefined ? 1 : e.naturalWidth))"
+            )
+        )
         if not sizes or min(sizes) <= 0:
-            problems.append(f"cell {i} ('{_first_line(nb['cells'][i])}') sent a figure the "
-                            "page does not show")
-    has_math = any(c["cell_type"] == "markdown" and "$" in "".join(c["source"])
-                   for c in nb["cells"])
+            problems.append(
+                f"cell {i} ('{_first_line(nb['cells'][i])}') sent a figure the page does not show"
+            )
+    has_math = any(
+        c["cell_type"] == "markdown" and "$" in "".join(c["source"]) for c in nb["cells"]
+    )
     if has_math and page.locator(".jp-RenderedMarkdown mjx-container").count() == 0:
         problems.append("the chapter has formulas ($...$) but none is typeset by MathJax")
     return problems
@@ -169,8 +201,10 @@ def check_live_plots(recording: dict) -> list[str]:
     for (cell, _), seen in frames.items():
         counts = [n for n, _ in seen]
         if max(counts) > 1:
-            problems.append(f"live plot in cell {cell}: {max(counts)} plot images at once "
-                            "(a new figure per update instead of one updated in place)")
+            problems.append(
+                f"live plot in cell {cell}: {max(counts)} plot images at once "
+                "(a new figure per update instead of one updated in place)"
+            )
         shown_from = next(i for i, n in enumerate(counts) if n)
         if 0 in counts[shown_from:]:
             problems.append(f"live plot in cell {cell}: the image was cleared during training")
@@ -180,8 +214,10 @@ def check_live_plots(recording: dict) -> list[str]:
             problems.append(f"live plot in cell {cell}: the first frame is empty axes")
         xlim = last.get("xlim")
         if xlim and last["x_last"] is not None and abs(last["x_last"] - xlim[1]) > 1e-6:
-            problems.append(f"live plot in cell {cell}: the last frame shown ends at "
-                            f"x={last['x_last']}, not at the end of training, x={xlim[1]}")
+            problems.append(
+                f"live plot in cell {cell}: the last frame shown ends at "
+                f"x={last['x_last']}, not at the end of training, x={xlim[1]}"
+            )
     return problems
 
 
@@ -193,13 +229,19 @@ def fill_one_exercise(page, release_nb: dict, source_nb: dict) -> list[str]:
     for i, cell in enumerate(cells[:-1]):
         meta = cell["metadata"].get("nbgrader", {})
         test = cells[i + 1]
-        if not (cell["cell_type"] == "code" and meta.get("solution")
-                and test["metadata"].get("nbgrader", {}).get("grade")
-                and "passed(" in "".join(test["source"])):
+        if not (
+            cell["cell_type"] == "code"
+            and meta.get("solution")
+            and test["metadata"].get("nbgrader", {}).get("grade")
+            and "passed(" in "".join(test["source"])
+        ):
             continue
         answer = "".join(source_by_id[cell["id"]]["source"])
-        answer = "\n".join(line for line in answer.splitlines()
-                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+        answer = "\n".join(
+            line
+            for line in answer.splitlines()
+            if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")
+        )
         if PASS_LINE in ui.cell_text(page, i + 1):
             return [f"exercise '{meta['grade_id']}' shows its pass line before it is solved"]
         ui.replace_cell_source(page, i, answer)
@@ -209,18 +251,30 @@ def fill_one_exercise(page, release_nb: dict, source_nb: dict) -> list[str]:
         ui.wait_until_idle(page, 60)
         shown = ui.cell_text(page, i + 1)
         if PASS_LINE not in shown:
-            return [(f"exercise '{meta['grade_id']}' filled in through the editor: its test cell "
-                    f"shows {shown.strip()[-300:]!r}, not the pass line")]
+            return [
+                (
+                    f"exercise '{meta['grade_id']}' filled in through the editor: its test cell "
+                    f"shows {shown.strip()[-300:]!r}, not the pass line"
+                )
+            ]
         return []
-    return [("no exercise's test cell prints the pass line (`passed(...)` at the end of its "
-            "visible part)")]
+    return [
+        (
+            "no exercise's test cell prints the pass line (`passed(...)` at the end of its "
+            "visible part)"
+        )
+    ]
 
 
 def self_check_in_the_page(page, release_nb: dict) -> list[str]:
     """`check()` typed into a new cell: the one exercise filled in passes, the others not."""
-    n_tests = sum(1 for c in release_nb["cells"] if c["cell_type"] == "code"
-                  and c["metadata"].get("nbgrader", {}).get("grade")
-                  and not c["metadata"]["nbgrader"].get("solution"))
+    n_tests = sum(
+        1
+        for c in release_nb["cells"]
+        if c["cell_type"] == "code"
+        and c["metadata"].get("nbgrader", {}).get("grade")
+        and not c["metadata"]["nbgrader"].get("solution")
+    )
     index = ui.add_cell_at_end(page, "from helpers.selfcheck import check\ncheck()")
     ui.wait_until_idle(page, 120)
     shown = ui.cell_text(page, index)
@@ -231,6 +285,7 @@ def self_check_in_the_page(page, release_nb: dict) -> list[str]:
 
 
 # --- the tests -----------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def screenshot_on_error(page, name: str):
@@ -253,8 +308,9 @@ def run_all_and_check(page, lab, relpath: str, record_property, timeout: float =
     record_property("run_all_s", round(time.perf_counter() - start, 1))
     recording = page.evaluate(ui.STOP_SAMPLER_JS)
     record_property("page_states_recorded", len(recording["samples"]))
-    record_property("live_plot_frames", sum(1 for src in recording["images"].values()
-                                            if _png_info(src)))
+    record_property(
+        "live_plot_frames", sum(1 for src in recording["images"].values() if _png_info(src))
+    )
     saved = ui.save(page, lab, relpath)
     problems = [] if finished else [f"Run All was still running after {timeout:.0f} s"]
     problems += check_ran_every_cell(ui.prompts(page), saved)
@@ -271,8 +327,9 @@ def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_prope
     relpath = f"{chapter.name}/{chapter.name}.ipynb"
     source_nb = json.loads((ROOT / "source" / relpath).read_text(encoding="utf-8"))
     with screenshot_on_error(page, chapter.name):
-        problems, saved, finished, recording = run_all_and_check(page, lab, relpath,
-                                                                 record_property)
+        problems, saved, finished, recording = run_all_and_check(
+            page, lab, relpath, record_property
+        )
         if finished:
             start = time.perf_counter()
             filled = fill_one_exercise(page, saved, source_nb)
@@ -286,21 +343,27 @@ def test_a_student_runs_the_whole_chapter(chapter: Path, lab, page, record_prope
 
 def _explorer_signature(page, index: int) -> tuple:
     """What the explorer shows, without the sliders' own read-outs: images and texts."""
-    return tuple(page.locator(ui.CELLS).nth(index).evaluate("""cell => {
+    return tuple(
+        page.locator(ui.CELLS)
+        .nth(index)
+        .evaluate("""cell => {
         const out = cell.querySelector('.jp-Cell-outputArea') || cell;
         const imgs = [...out.querySelectorAll('img')].map(i => i.src.length + i.src.slice(-64));
         const texts = [...out.querySelectorAll('.widget-output, .widget-html, .widget-label, '
             + '.jp-OutputArea-output pre, svg')]
             .filter(e => !e.closest('.widget-slider')).map(e => e.textContent || e.outerHTML);
-        return [imgs.length, ...imgs, ...texts]; }"""))
+        return [imgs.length, ...imgs, ...texts]; }""")
+    )
 
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_the_convolution_explorer_answers_its_sliders(lab, page):
     if not EXPLORER_CHAPTER.is_dir():
-        pytest.skip("chapter 05 (release/05_convolution/) is not built yet: the explorer test "
-                    "runs once it is")
+        pytest.skip(
+            "chapter 05 (release/05_convolution/) is not built yet: the explorer test "
+            "runs once it is"
+        )
     relpath = f"{EXPLORER_CHAPTER.name}/{EXPLORER_CHAPTER.name}.ipynb"
     with screenshot_on_error(page, "05_explorer"):
         ui.open_notebook(page, lab, relpath)
@@ -313,16 +376,28 @@ def test_the_convolution_explorer_answers_its_sliders(lab, page):
 
 def _move_every_slider(page) -> list[str]:
     cells = page.locator(ui.CELLS)
-    with_sliders = [i for i in range(cells.count())
-                    if cells.nth(i).locator(".widget-slider").count() > 0]
+    with_sliders = [
+        i for i in range(cells.count()) if cells.nth(i).locator(".widget-slider").count() > 0
+    ]
     if not with_sliders:
-        return [("after Run All no cell shows a slider (ipywidgets did not render, or the "
-                "explorer cell did not run)")]
+        return [
+            (
+                "after Run All no cell shows a slider (ipywidgets did not render, or the "
+                "explorer cell did not run)"
+            )
+        ]
     index = with_sliders[0]
     handles = cells.nth(index).locator(".widget-slider .noUi-handle")
-    problems = [] if handles.count() >= 5 else [
-        (f"the explorer shows {handles.count()} sliders; input size, kernel size, padding, "
-        "stride and dilation need one each")]
+    problems = (
+        []
+        if handles.count() >= 5
+        else [
+            (
+                f"the explorer shows {handles.count()} sliders; input size, kernel size, padding, "
+                "stride and dilation need one each"
+            )
+        ]
+    )
     for k in range(handles.count()):
         before = _explorer_signature(page, index)
         handles.nth(k).focus()
@@ -344,10 +419,15 @@ def _move_every_slider(page) -> list[str]:
         if after == before and EXPLORER_SETTINGS.match(label):
             problems.append(f"moving the slider '{label}' left the explorer's picture unchanged")
         if after and before and after[0] != before[0]:
-            problems.append(f"slider {k}: the explorer went from {before[0]} to {after[0]} "
-                            "images (a new figure per change instead of one updated in place)")
-    errors = cells.nth(index).locator(
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+            problems.append(
+                f"slider {k}: the explorer went from {before[0]} to {after[0]} "
+                "images (a new figure per change instead of one updated in place)"
+            )
+    errors = (
+        cells.nth(index)
+        .locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        .count()
+    )
     if errors:
         problems.append("the explorer cell shows an error or a warning")
     return problems
@@ -358,25 +438,31 @@ def _move_every_slider(page) -> list[str]:
 BROKEN_CELLS = [
     "import time\nfrom IPython.display import clear_output\nimport helpers",
     # A new picture per frame (d2l's display() without a handle): plots stack up.
-    ("stacked = helpers.Animator(xlim=[1, 12], min_interval=0)\n"
-    "stacked.MAX_INTERVAL = 0  # a frame per point\n"
-    "for i in range(1, 13):\n"
-    "    stacked._handle = None\n"
-    "    stacked.add(i, 1 / i)\n"
-    "    time.sleep(0.1)"),
+    (
+        "stacked = helpers.Animator(xlim=[1, 12], min_interval=0)\n"
+        "stacked.MAX_INTERVAL = 0  # a frame per point\n"
+        "for i in range(1, 13):\n"
+        "    stacked._handle = None\n"
+        "    stacked.add(i, 1 / i)\n"
+        "    time.sleep(0.1)"
+    ),
     # clear_output() before each frame: the plot blinks away while training runs.
-    ("cleared = helpers.Animator(xlim=[1, 4], min_interval=0)\n"
-    "cleared.MAX_INTERVAL = 0\n"
-    "for i in range(1, 5):\n"
-    "    clear_output()\n"
-    "    cleared._handle = None\n"
-    "    time.sleep(0.5)\n"
-    "    cleared.add(i, 1 / i)"),
+    (
+        "cleared = helpers.Animator(xlim=[1, 4], min_interval=0)\n"
+        "cleared.MAX_INTERVAL = 0\n"
+        "for i in range(1, 5):\n"
+        "    clear_output()\n"
+        "    cleared._handle = None\n"
+        "    time.sleep(0.5)\n"
+        "    cleared.add(i, 1 / i)"
+    ),
     # The last points are never drawn: the page ends on an early epoch.
-    ("early = helpers.Animator(xlim=[1, 12], min_interval=60)\n"
-    "for i in range(1, 13):\n"
-    "    early.add(i, 1 / i)\n"
-    "early._dirty = False"),
+    (
+        "early = helpers.Animator(xlim=[1, 12], min_interval=60)\n"
+        "for i in range(1, 13):\n"
+        "    early.add(i, 1 / i)\n"
+        "early._dirty = False"
+    ),
     "raise ValueError('an untagged cell that fails')",
     "print('Run All never gets here')",
 ]
@@ -390,30 +476,44 @@ def test_the_checks_catch_a_broken_notebook_in_the_browser(lab, page, record_pro
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(src) for src in BROKEN_CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, lab.work / "broken.ipynb")
     with screenshot_on_error(page, "broken_notebook"):
         problems = run_all_and_check(page, lab, "broken.ipynb", record_property, 120)[0]
     found = "\n".join(problems)
-    expected = {"stacked plots": "plot images at once", "cleared plot": "cleared during",
-                "early last frame": "not at the end of training, x=12",
-                "untagged error": "raised ValueError", "Run All stopped": "Run All stopped early"}
+    expected = {
+        "stacked plots": "plot images at once",
+        "cleared plot": "cleared during",
+        "early last frame": "not at the end of training, x=12",
+        "untagged error": "raised ValueError",
+        "Run All stopped": "Run All stopped early",
+    }
     missed = [name for name, text in expected.items() if text not in found]
     if missed:
         _fail(page, "broken_notebook", [f"the checks missed {missed}; they reported: {found}"])
 
 
 def _nb(*cells):
-    return {"cells": [{"cell_type": kind, "source": [src], "metadata": meta, "outputs": outs}
-                      for kind, src, meta, outs in cells]}
+    return {
+        "cells": [
+            {"cell_type": kind, "source": [src], "metadata": meta, "outputs": outs}
+            for kind, src, meta, outs in cells
+        ]
+    }
 
 
 def test_check_ran_every_cell_names_the_cell_run_all_stopped_at():
-    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "",
-             "traceback": []}
-    nb = _nb(("code", "x = 1", {}, []), ("markdown", "text", {}, []),
-             ("code", "answer()", {}, [error]), ("code", "later()", {}, []))
+    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "", "traceback": []}
+    nb = _nb(
+        ("code", "x = 1", {}, []),
+        ("markdown", "text", {}, []),
+        ("code", "answer()", {}, [error]),
+        ("code", "later()", {}, []),
+    )
     assert check_ran_every_cell(["[1]:", "", "[2]:", "[3]:"], nb) == []
     problems = check_ran_every_cell(["[1]:", "", "[2]:", "[ ]:"], nb)
     assert len(problems) == 1 and "cell 3 ('later()') did not run" in problems[0]
@@ -421,10 +521,15 @@ def test_check_ran_every_cell_names_the_cell_run_all_stopped_at():
 
 
 def test_check_errors_are_expected_allows_only_tagged_cells():
-    error = {"output_type": "error", "ename": "NotImplementedError", "evalue": "stub",
-             "traceback": []}
-    nb = _nb(("code", "test()", {"tags": ["raises-exception"]}, [error]),
-             ("code", "demo()", {}, [error]))
+    error = {
+        "output_type": "error",
+        "ename": "NotImplementedError",
+        "evalue": "stub",
+        "traceback": [],
+    }
+    nb = _nb(
+        ("code", "test()", {"tags": ["raises-exception"]}, [error]), ("code", "demo()", {}, [error])
+    )
     problems = check_errors_are_expected(nb)
     assert len(problems) == 1 and "cell 1 ('demo()') raised NotImplementedError" in problems[0]
 
@@ -435,18 +540,32 @@ def _frame(points, x_last, xlim=(1, 3), plot=1) -> str:
 
     info = PngInfo()
     if points is not None:
-        info.add_text(FRAME_KEY, json.dumps({"plot": plot, "points": points,
-                                             "x_last": x_last, "xlim": list(xlim)}))
+        info.add_text(
+            FRAME_KEY,
+            json.dumps({"plot": plot, "points": points, "x_last": x_last, "xlim": list(xlim)}),
+        )
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buffer, format="png", pnginfo=info)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def test_check_live_plots_on_recorded_pages():
-    images = {"a": _frame([1], 1), "b": _frame([2], 2), "c": _frame([3], 3),
-              "e": _frame([0], None), "other": _frame(None, None)}  # "other": a plain figure
-    good = {"images": images, "samples": [[0, [[], ["other"]]], [1, [["a"], ["other"]]],
-                                          [2, [["b"], ["other"]]], [3, [["c"], ["other"]]]]}
+    images = {
+        "a": _frame([1], 1),
+        "b": _frame([2], 2),
+        "c": _frame([3], 3),
+        "e": _frame([0], None),
+        "other": _frame(None, None),
+    }  # "other": a plain figure
+    good = {
+        "images": images,
+        "samples": [
+            [0, [[], ["other"]]],
+            [1, [["a"], ["other"]]],
+            [2, [["b"], ["other"]]],
+            [3, [["c"], ["other"]]],
+        ],
+    }
     assert check_live_plots(good) == []
     stacked = {"images": images, "samples": [[0, [["a"]]], [1, [["a", "b"]]]]}
     assert "2 plot images at once" in " ".join(check_live_plots(stacked))
@@ -456,8 +575,10 @@ def test_check_live_plots_on_recorded_pages():
     assert "ends at x=2, not at the end of training, x=3" in " ".join(check_live_plots(early))
     # Two trainings in one cell: two plots, each one image updated in place.
     images.update(a2=_frame([1], 1, plot=2), c2=_frame([3], 3, plot=2))
-    two = {"images": images, "samples": [[0, [["a"]]], [1, [["c"]]], [2, [["c", "a2"]]],
-                                         [3, [["c", "c2"]]]]}
+    two = {
+        "images": images,
+        "samples": [[0, [["a"]]], [1, [["c"]]], [2, [["c", "a2"]]], [3, [["c", "c2"]]]],
+    }
     assert check_live_plots(two) == []
     empty_first = {"images": images, "samples": [[0, [["e"]]], [1, [["c"]]]]}
     assert "first frame is empty axes" in " ".join(check_live_plots(empty_first))

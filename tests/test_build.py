@@ -1,4 +1,5 @@
 """The build pipeline: masters -> source -> release, deterministic and committed up to date."""
+
 import re
 
 import nbformat
@@ -53,7 +54,9 @@ def test_generated_notebooks_carry_no_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None
 
 
-@pytest.mark.parametrize("path", sorted(ROOT.glob("release/*/*.ipynb")), ids=lambda p: p.parent.name)
+@pytest.mark.parametrize(
+    "path", sorted(ROOT.glob("release/*/*.ipynb")), ids=lambda p: p.parent.name
+)
 def test_release_hides_solutions_and_hidden_tests(path):
     text = path.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS"):
@@ -75,8 +78,9 @@ def test_chapter_follows_the_authoring_rules(master):
         gid = cell.metadata["nbgrader"]["grade_id"]
         assert re.match(r'\s*"""[^\n]+', cell.source), f"{gid}: open with a one-line docstring"
         assert "### BEGIN HIDDEN TESTS" in cell.source, f"{gid}: has no hidden tests"
-        assert "print(" not in cell.source.split("### BEGIN HIDDEN TESTS")[1], \
+        assert "print(" not in cell.source.split("### BEGIN HIDDEN TESTS")[1], (
             f"{gid}: hidden tests must not print (feedback would show it)"
+        )
     for cell in answers:
         assert "### BEGIN SOLUTION" in cell.source
 
@@ -89,19 +93,25 @@ def _master(tmp_path, body: str):
 
 
 def test_duplicate_grade_ids_are_refused(tmp_path):
-    cell = "```{code-cell} ipython3\n---\nnbgrader: {grade_id: same, locked: true}\n---\nx = 1\n```\n"
+    cell = (
+        "```{code-cell} ipython3\n---\nnbgrader: {grade_id: same, locked: true}\n---\nx = 1\n```\n"
+    )
     with pytest.raises(MasterError, match="'same' is used twice"):
         master_to_notebook(_master(tmp_path, cell + "\n" + cell))
 
 
 def test_a_graded_cell_without_points_is_refused(tmp_path):
-    cell = "```{code-cell} ipython3\n---\nnbgrader: {grade_id: t, grade: true}\n---\nassert 1\n```\n"
+    cell = (
+        "```{code-cell} ipython3\n---\nnbgrader: {grade_id: t, grade: true}\n---\nassert 1\n```\n"
+    )
     with pytest.raises(MasterError, match="needs `points`"):
         master_to_notebook(_master(tmp_path, cell))
 
 
 def test_test_cells_are_locked_so_nbgrader_restores_them(tmp_path):
-    cell = ("```{code-cell} ipython3\n---\nnbgrader: {grade_id: t, grade: true, points: 1}\n"
-            "---\nassert 1\n```\n")
+    cell = (
+        "```{code-cell} ipython3\n---\nnbgrader: {grade_id: t, grade: true, points: 1}\n"
+        "---\nassert 1\n```\n"
+    )
     meta = master_to_notebook(_master(tmp_path, cell)).cells[0].metadata["nbgrader"]
     assert meta["locked"] is True and meta["schema_version"] == 3 and meta["points"] == 1

@@ -1,5 +1,6 @@
 """helpers.by_hand: answers written by hand pass; any use of PyTorch (numpy_only) or autograd
 (by_hand) fails with a message that says what the exercise asks for."""
+
 import numpy as np
 import pytest
 import torch
@@ -29,16 +30,18 @@ def tanh_prime_func(z):
 
 def test_a_numpy_answer_passes_and_returns_its_value():
     z = np.linspace(-2, 2, 7)
-    np.testing.assert_array_equal(numpy_only(tanh_prime_numpy, z, exercise="tanh_prime"),
-                                  tanh_prime_numpy(z))
+    np.testing.assert_array_equal(
+        numpy_only(tanh_prime_numpy, z, exercise="tanh_prime"), tanh_prime_numpy(z)
+    )
 
 
-@pytest.mark.parametrize("answer", [tanh_prime_backward, tanh_prime_autograd_grad,
-                                    tanh_prime_func])
+@pytest.mark.parametrize("answer", [tanh_prime_backward, tanh_prime_autograd_grad, tanh_prime_func])
 def test_an_answer_that_uses_autograd_fails_with_the_exercise_named(answer):
     z = np.linspace(-2, 2, 7)
-    np.testing.assert_allclose(answer(z), tanh_prime_numpy(z))   # the value alone would pass
-    with pytest.raises(AssertionError, match=r"tanh_prime calls PyTorch \((torch|Tensor)\.\w+.*by hand, in NumPy"):
+    np.testing.assert_allclose(answer(z), tanh_prime_numpy(z))  # the value alone would pass
+    with pytest.raises(
+        AssertionError, match=r"tanh_prime calls PyTorch \((torch|Tensor)\.\w+.*by hand, in NumPy"
+    ):
         numpy_only(answer, z, exercise="tanh_prime")
 
 
@@ -50,7 +53,8 @@ def test_the_answers_own_errors_propagate_and_torch_works_afterwards():
         numpy_only(unfinished, np.zeros(2), exercise="x")
     with pytest.raises(AssertionError):
         numpy_only(tanh_prime_backward, np.zeros(2), exercise="x")
-    assert torch.ones(2).sum().item() == 2.0   # the mode is gone after a failure
+    assert torch.ones(2).sum().item() == 2.0  # the mode is gone after a failure
+
 
 def _square_grad_by_hand(x):
     return 2 * x
@@ -58,14 +62,14 @@ def _square_grad_by_hand(x):
 
 def _square_grad_by_backward(x):
     x = x.clone().requires_grad_()
-    (x ** 2).sum().backward()
+    (x**2).sum().backward()
     return x.grad
 
 
 def _square_grad_by_autograd_grad(x):
     with torch.enable_grad():  # cannot switch recording back on inside inference mode
         x = x.clone().requires_grad_()
-        return torch.autograd.grad((x ** 2).sum(), x)[0]
+        return torch.autograd.grad((x**2).sum(), x)[0]
 
 
 def test_a_gradient_by_hand_runs_and_is_right():

@@ -1,4 +1,5 @@
 """helpers.checks: pass on right answers, fail with a message that says expected and got."""
+
 import numpy as np
 import pytest
 import torch
@@ -43,22 +44,35 @@ def test_check_equal_shape_type_true():
         check_true(False, "fix this")
 
 
-@pytest.mark.parametrize("truth", [True, np.bool_(True), torch.tensor(True), torch.tensor([True]),
-                                   np.array(True), (torch.ones(3) > 0).all()])
+@pytest.mark.parametrize(
+    "truth",
+    [
+        True,
+        np.bool_(True),
+        torch.tensor(True),
+        torch.tensor([True]),
+        np.array(True),
+        (torch.ones(3) > 0).all(),
+    ],
+)
 def test_check_true_accepts_one_truth_value_in_any_container(truth):
     check_true(truth, "must not fail")
 
 
-@pytest.mark.parametrize("falsity", [False, 1, "yes", None, torch.tensor(False), np.array([False]),
-                                     torch.tensor(1.0)])
+@pytest.mark.parametrize(
+    "falsity", [False, 1, "yes", None, torch.tensor(False), np.array([False]), torch.tensor(1.0)]
+)
 def test_check_true_fails_with_the_authors_message_otherwise(falsity):
     with pytest.raises(AssertionError, match="^fix this$"):
         check_true(falsity, "fix this")
 
 
 def test_check_true_on_many_truth_values_says_to_reduce_them():
-    with pytest.raises(AssertionError, match=r"fix this \(the check got 3 truth values, not one: "
-                                             r"use \.all\(\) or \.any\(\)\)"):
+    with pytest.raises(
+        AssertionError,
+        match=r"fix this \(the check got 3 truth values, not one: "
+        r"use \.all\(\) or \.any\(\)\)",
+    ):
         check_true(torch.ones(3) > 0, "fix this")
 
 
@@ -80,17 +94,21 @@ def test_check_close_on_a_big_tensor_says_expected_and_got_at_the_worst_index():
     got = want.clone()
     got[2, 3] = 7.5
     got[0, 0] = 0.5
-    with pytest.raises(AssertionError, match=r"2 of 20 elements differ .* worst is at index "
-                                             r"\(2, 3\): expected 0, got 7\.5"):
+    with pytest.raises(
+        AssertionError,
+        match=r"2 of 20 elements differ .* worst is at index "
+        r"\(2, 3\): expected 0, got 7\.5",
+    ):
         check_close(got, want, "big")
 
 
 def test_check_close_names_a_dtype_difference_when_float32_falls_short():
     want = torch.tensor([1.0 / 3.0] * 20, dtype=torch.float64)
-    with pytest.raises(AssertionError, match="your result is float32 but the expected value is "
-                                             "float64"):
+    with pytest.raises(
+        AssertionError, match="your result is float32 but the expected value is float64"
+    ):
         check_close(want.float(), want, "thirds", rtol=1e-12, atol=0)
-    with pytest.raises(AssertionError) as same_dtype:          # no hint when dtypes agree
+    with pytest.raises(AssertionError) as same_dtype:  # no hint when dtypes agree
         check_close(want + 1, want, "thirds", rtol=1e-12, atol=0)
     assert "float32" not in str(same_dtype.value)
 
@@ -127,20 +145,20 @@ def test_case_labels_a_crash_and_lets_check_failures_through():
 def _autograd_answers():
     def with_backward(x):
         x = x.detach().requires_grad_(True)
-        (x ** 3).sum().backward()
+        (x**3).sum().backward()
         return x.grad
 
     def with_grad(x):
         x = x.detach().requires_grad_(True)
-        return torch.autograd.grad((x ** 3).sum(), x)[0]
+        return torch.autograd.grad((x**3).sum(), x)[0]
 
     def with_functional(x):
-        return torch.autograd.functional.jacobian(lambda t: (t ** 3).sum(), x)
+        return torch.autograd.functional.jacobian(lambda t: (t**3).sum(), x)
 
-    def with_enable_grad(x):     # switching grad mode back on does not get around it
+    def with_enable_grad(x):  # switching grad mode back on does not get around it
         with torch.enable_grad():
             x = x.detach().requires_grad_(True)
-            (x ** 3).sum().backward()
+            (x**3).sum().backward()
             return x.grad
 
     return [with_backward, with_grad, with_functional, with_enable_grad]
@@ -149,11 +167,11 @@ def _autograd_answers():
 @pytest.mark.parametrize("answer", _autograd_answers(), ids=lambda f: f.__name__)
 def test_by_hand_fails_an_answer_that_calls_autograd(answer):
     x = torch.tensor([1.0, 2.0])
-    check_close(answer(x), 3 * x ** 2, "the answer works outside by_hand")
+    check_close(answer(x), 3 * x**2, "the answer works outside by_hand")
     refused = "Exercise 1 asks for the derivative worked out by hand"
     with pytest.raises(AssertionError, match=refused), checks.by_hand("Exercise 1"):
         answer(x)
-    check_close(answer(x), 3 * x ** 2, "autograd is back after the block")
+    check_close(answer(x), 3 * x**2, "autograd is back after the block")
 
 
 def test_by_hand_passes_a_closed_form_answer():
@@ -167,10 +185,14 @@ def test_failing_check_in_a_kernel_shows_no_helpers_checks_frames():
     from nbclient import NotebookClient
 
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in (
-        "from helpers.checks import check_close, case\nimport torch",
-        "check_close(torch.zeros(20), torch.ones(20), 'the zeros')",
-        "with case('on a 3x5 tensor'):\n    torch.ones(3, 5) / torch.ones(3)")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(src)
+        for src in (
+            "from helpers.checks import check_close, case\nimport torch",
+            "check_close(torch.zeros(20), torch.ones(20), 'the zeros')",
+            "with case('on a 3x5 tensor'):\n    torch.ones(3, 5) / torch.ones(3)",
+        )
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True).execute()
     for cell in nb.cells[1:]:
         (error,) = [o for o in cell.outputs if o.output_type == "error"]
@@ -185,7 +207,7 @@ def test_a_simulated_gpu_tensor_refuses_numpy_until_moved_to_the_cpu():
 
     X = on_fake_gpu(torch.tensor([[1.0, 2.0], [3.0, 6.0]]))
     with pytest.raises(TypeError, match=r"Use Tensor.cpu\(\)"):
-        X.mean(dim=0).numpy()                      # results stay "on the GPU"
+        X.mean(dim=0).numpy()  # results stay "on the GPU"
     with pytest.raises(TypeError, match=r"Use Tensor.cpu\(\)"):
         np.asarray(X * 2)
     np.testing.assert_array_equal(X.mean(dim=0).cpu().numpy(), [2.0, 4.0])

@@ -3,6 +3,7 @@
 The oracle for "which input pixels does output (i, j) read" is PyTorch itself: a batch of
 one-hot images through `F.conv2d` / `F.conv_transpose2d` with an all-ones kernel.
 """
+
 import itertools
 
 import pytest
@@ -25,9 +26,10 @@ from helpers.conv_explorer import (
 
 
 def _settings(transposed: bool):
-    for n, k, p, s, d in itertools.product(range(1, 8), range(1, 4), range(3), range(1, 4),
-                                           range(1, 3)):
-        for op in (range(max(s, d)) if transposed else [0]):
+    for n, k, p, s, d in itertools.product(
+        range(1, 8), range(1, 4), range(3), range(1, 4), range(1, 3)
+    ):
+        for op in range(max(s, d)) if transposed else [0]:
             setting = ConvSetting(n, k, p, s, d, transposed, op)
             try:
                 output_size(setting)
@@ -42,13 +44,22 @@ def _torch_reads(s: ConvSetting) -> dict:
     eye = torch.eye(n * n, dtype=torch.float64).reshape(n * n, 1, n, n)  # one image per pixel
     w = torch.ones(1, 1, s.kernel, s.kernel, dtype=torch.float64)
     if s.transposed:
-        y = F.conv_transpose2d(eye, w, stride=s.stride, padding=s.padding,
-                               output_padding=s.output_padding, dilation=s.dilation)
+        y = F.conv_transpose2d(
+            eye,
+            w,
+            stride=s.stride,
+            padding=s.padding,
+            output_padding=s.output_padding,
+            dilation=s.dilation,
+        )
     else:
         y = F.conv2d(eye, w, stride=s.stride, padding=s.padding, dilation=s.dilation)
     out = y.shape[-1]
-    return {(i, j): {divmod(int(q), n) for q in torch.nonzero(y[:, 0, i, j]).flatten()}
-            for i in range(out) for j in range(out)}, tuple(y.shape[-2:])
+    return {
+        (i, j): {divmod(int(q), n) for q in torch.nonzero(y[:, 0, i, j]).flatten()}
+        for i in range(out)
+        for j in range(out)
+    }, tuple(y.shape[-2:])
 
 
 @pytest.mark.parametrize("transposed", [False, True], ids=["conv", "transposed"])
@@ -79,12 +90,18 @@ def test_formula_shows_the_numbers_and_the_floor():
     assert formula(ConvSetting(3, 3, 1, 2, 1, True, 1)).endswith("= 6")
 
 
-@pytest.mark.parametrize("bad, words", [
-    (ConvSetting(size=3, kernel=5), "lower kernel or dilation"),
-    (ConvSetting(size=3, kernel=3, stride=0), "stride must be at least 1"),
-    (ConvSetting(size=3, kernel=2, padding=2, transposed=True), "crops"),
-    (ConvSetting(size=3, kernel=3, stride=2, output_padding=2, transposed=True), "output_padding"),
-])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        (ConvSetting(size=3, kernel=5), "lower kernel or dilation"),
+        (ConvSetting(size=3, kernel=3, stride=0), "stride must be at least 1"),
+        (ConvSetting(size=3, kernel=2, padding=2, transposed=True), "crops"),
+        (
+            ConvSetting(size=3, kernel=3, stride=2, output_padding=2, transposed=True),
+            "output_padding",
+        ),
+    ],
+)
 def test_invalid_settings_say_what_to_change(bad, words):
     with pytest.raises(ValueError, match=words):
         output_size(bad)
@@ -109,7 +126,7 @@ def test_one_position_shows_exactly_the_kernel_taps():
         fig = draw(s, position)
         ax_in = fig.axes[0]
         taps = len(ax_in.patches) - layout(s).grid ** 2  # one extra square per kernel tap
-        assert taps == s.kernel ** 2
+        assert taps == s.kernel**2
     with pytest.raises(ValueError, match="position must be"):
         draw(s, out * out + 1)
 
@@ -125,14 +142,14 @@ def test_explorer_widget_updates_one_image_in_place():
     ex = Explorer(ConvSetting(size=5, kernel=3))
     image, first = ex.image, bytes(ex.image.value)
     assert first.startswith(b"\x89PNG") and ex.position.max == 9
-    ex.controls["padding"].value = 1            # 5x5 output now
+    ex.controls["padding"].value = 1  # 5x5 output now
     assert ex.image is image and bytes(ex.image.value) != first
     assert ex.position.max == 25 and "= 5" in ex.text.value
     ex.position.value = 25
-    ex.controls["padding"].value = 0            # back to 3x3: position clamps to 9
+    ex.controls["padding"].value = 0  # back to 3x3: position clamps to 9
     assert ex.position.value == 9
     good = bytes(ex.image.value)
-    ex.controls["kernel"].value = 7             # larger than the input: a message, same picture
+    ex.controls["kernel"].value = 7  # larger than the input: a message, same picture
     assert "Not a valid setting" in ex.text.value and bytes(ex.image.value) == good
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle

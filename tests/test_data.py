@@ -4,6 +4,7 @@ Everything runs on small synthetic datasets written in the real on-disk formats,
 torchvision's own classes as the oracle. "No network" is simulated by replacing
 urllib.request.urlopen, the one call torchvision's downloader makes; the rest is the real path.
 """
+
 import gzip
 import hashlib
 import io
@@ -90,9 +91,9 @@ def test_fake_fashion_mnist_is_read_by_torchvision(fmnist_root, offline):
     raw = fmnist_root / "FashionMNIST" / "raw"
     images = gzip.decompress((raw / "train-images-idx3-ubyte.gz").read_bytes())
     labels = gzip.decompress((raw / "train-labels-idx1-ubyte.gz").read_bytes())
-    header = [int.from_bytes(images[i:i + 4], "big") for i in range(0, 16, 4)]
+    header = [int.from_bytes(images[i : i + 4], "big") for i in range(0, 16, 4)]
     assert header == [2051, N_TRAIN, 28, 28]
-    assert [int.from_bytes(labels[i:i + 4], "big") for i in range(0, 8, 4)] == [2049, N_TRAIN]
+    assert [int.from_bytes(labels[i : i + 4], "big") for i in range(0, 8, 4)] == [2049, N_TRAIN]
     assert images == (raw / "train-images-idx3-ubyte").read_bytes()
 
 
@@ -130,13 +131,15 @@ def test_fake_cifar10_is_read_by_torchvision_with_recorded_checksums(cifar_root)
 @pytest.mark.parametrize("dataset", ["fashion_mnist", "cifar10"])
 def test_fake_data_is_learnable(tmp_path, dataset):
     """A nearest-class-mean classifier fitted on the training split gets > 90% on the test split."""
-    writer, loader = {"fashion_mnist": (write_fake_fashion_mnist, load_data_fashion_mnist),
-                      "cifar10": (write_fake_cifar10, load_data_cifar10)}[dataset]
+    writer, loader = {
+        "fashion_mnist": (write_fake_fashion_mnist, load_data_fashion_mnist),
+        "cifar10": (write_fake_cifar10, load_data_cifar10),
+    }[dataset]
     writer(tmp_path, n_train=1000, n_test=300)
     kwargs = {"augment": False} if dataset == "cifar10" else {}
     train_iter, test_iter = loader(256, root=tmp_path, device="cpu", **kwargs)
     x, y = _epoch(train_iter)
-    means = torch.stack([x[y == c].mean(0) for c in range(10)]).flatten(1)   # (10, D)
+    means = torch.stack([x[y == c].mean(0) for c in range(10)]).flatten(1)  # (10, D)
     xt, yt = _epoch(test_iter)
     predicted = torch.cdist(xt.flatten(1), means).argmin(1)
     assert (predicted == yt).float().mean() > 0.9
@@ -154,10 +157,12 @@ def test_writer_refuses_to_overwrite_real_data(tmp_path):
 @pytest.mark.parametrize("resize", [None, 40, (20, 36)])
 def test_fashion_mnist_fast_path_matches_dataloader(fmnist_root, resize):
     """Same images, order and values (to ATOL): test split, and train split unshuffled."""
-    train_iter, test_iter = load_data_fashion_mnist(64, resize=resize, root=fmnist_root,
-                                                    device="cpu")
-    train_dl, test_dl = fashion_mnist_dataloaders(64, resize=resize, root=fmnist_root,
-                                                  num_workers=0)
+    train_iter, test_iter = load_data_fashion_mnist(
+        64, resize=resize, root=fmnist_root, device="cpu"
+    )
+    train_dl, test_dl = fashion_mnist_dataloaders(
+        64, resize=resize, root=fmnist_root, num_workers=0
+    )
     assert (len(train_iter), len(test_iter)) == (len(train_dl), len(test_dl))
     assert (train_iter.dataset_size, test_iter.dataset_size) == (N_TRAIN, N_TEST)
     train_iter.shuffle = False
@@ -179,8 +184,8 @@ def test_training_order_is_a_fresh_permutation_every_epoch(fmnist_root):
     x1, y1 = _epoch(train_iter)
     x2, y2 = _epoch(train_iter)
     reference, _ = _epoch(ImagesOnDevice(train_iter.images, train_iter.labels, 64, device="cpu"))
-    assert _rows(x1) == _rows(x2) == _rows(reference)       # every image exactly once per epoch
-    assert not torch.equal(y1, y2)                           # in a new order each time
+    assert _rows(x1) == _rows(x2) == _rows(reference)  # every image exactly once per epoch
+    assert not torch.equal(y1, y2)  # in a new order each time
     assert sorted(y1.tolist()) == sorted(train_iter.labels.tolist())
 
 
@@ -188,8 +193,9 @@ def test_cifar10_fast_path_matches_dataloader(cifar_root):
     """Normalised test split identical in order; train split too, unaugmented, unshuffled."""
     train_iter, test_iter = load_data_cifar10(50, root=cifar_root, device="cpu", augment=False)
     _, test_dl = cifar10_dataloaders(50, root=cifar_root, num_workers=0)
-    train_set = datasets.torchvision_cifar10(cifar_root, train=True,
-                                             transform=cifar10_transform(False))
+    train_set = datasets.torchvision_cifar10(
+        cifar_root, train=True, transform=cifar10_transform(False)
+    )
     train_iter.shuffle = False
     train_dl = torch.utils.data.DataLoader(train_set, 50, shuffle=False)
     for fast, reference in ((test_iter, test_dl), (train_iter, train_dl)):
@@ -207,7 +213,7 @@ def _match_crops(images, out, padding=4):
     found = [[] for _ in range(len(images))]
     for top in range(2 * padding + 1):
         for left in range(2 * padding + 1):
-            crop = padded[:, :, top:top + h, left:left + w]
+            crop = padded[:, :, top : top + h, left : left + w]
             for flipped, candidate in ((False, crop), (True, crop.flip(-1))):
                 for i in torch.nonzero((candidate == out).flatten(1).all(1)).flatten().tolist():
                     found[i].append((top, left, flipped))
@@ -221,12 +227,12 @@ def test_random_crop_flip_keeps_values_from_the_padded_image():
     out = random_crop_flip(images, padding=4)
     assert out.shape == images.shape and out.dtype == torch.uint8
     found = _match_crops(images, out)
-    assert all(len(f) == 1 for f in found)                   # each is exactly one crop
+    assert all(len(f) == 1 for f in found)  # each is exactly one crop
     tops = {f[0][0] for f in found}
     lefts = {f[0][1] for f in found}
     flipped = sum(f[0][2] for f in found) / len(found)
-    assert tops == lefts == set(range(9))                    # all 9 offsets drawn, per axis
-    assert 0.4 < flipped < 0.6                               # p = 0.5
+    assert tops == lefts == set(range(9))  # all 9 offsets drawn, per axis
+    assert 0.4 < flipped < 0.6  # p = 0.5
     assert not torch.equal(out, images)
 
 
@@ -234,17 +240,18 @@ def test_cifar10_train_batches_are_augmented_and_test_batches_are_not(cifar_root
     torch.manual_seed(0)
     train_iter, test_iter = load_data_cifar10(100, root=cifar_root, device="cpu", augment=True)
     assert train_iter.augment and not test_iter.augment
-    train_iter.shuffle = False   # so batch i holds images i*100 ... of the stored tensor
+    train_iter.shuffle = False  # so batch i holds images i*100 ... of the stored tensor
     x, y = next(iter(train_iter))
     assert x.shape == (100, 3, 32, 32) and torch.equal(y, train_iter.labels[:100])
     mean = torch.tensor(CIFAR10_MEAN).view(1, 3, 1, 1)
     std = torch.tensor(CIFAR10_STD).view(1, 3, 1, 1)
-    pixels = (x * std + mean).mul(255).round().to(torch.uint8)   # undo Normalize and ToTensor
+    pixels = (x * std + mean).mul(255).round().to(torch.uint8)  # undo Normalize and ToTensor
     found = _match_crops(train_iter.images[:100], pixels)
     assert all(found) and any((4, 4, False) not in f for f in found)
     x_test, _ = next(iter(test_iter))
-    torch.testing.assert_close(x_test, (test_iter.images[:100].float() / 255 - mean) / std,
-                               atol=ATOL, rtol=0)
+    torch.testing.assert_close(
+        x_test, (test_iter.images[:100].float() / 255 - mean) / std, atol=ATOL, rtol=0
+    )
 
 
 # ------------------------------------------------------------------------- root resolution
@@ -259,11 +266,11 @@ def test_data_root_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("DLBOOK_DATA", str(tmp_path / "env"))
     assert data_root() == tmp_path / "env"
     assert data_root(tmp_path / "arg") == tmp_path / "arg"
-    monkeypatch.setenv("DLBOOK_DATA", "")                    # empty counts as unset
+    monkeypatch.setenv("DLBOOK_DATA", "")  # empty counts as unset
     assert data_root() == tmp_path / "xdg" / "dlbook" / "data"
     for root in (home_default, data_root(), data_root("rel/dir")):
         assert root.is_absolute() and ".." not in root.parts
-    assert not (tmp_path / "xdg").exists()                   # resolving creates nothing
+    assert not (tmp_path / "xdg").exists()  # resolving creates nothing
 
 
 def test_loaders_use_the_environment_variable(fmnist_root, monkeypatch):
@@ -317,16 +324,17 @@ def test_corrupt_decoded_cache_is_reported(fmnist_root):
     load_data_fashion_mnist(64, root=fmnist_root, device="cpu")
     cache = fmnist_root / "dlbook-cache" / "fashion_mnist-train.pt"
     good = cache.read_bytes()
-    middle = len(good) // 2                                  # inside the image tensor's bytes
-    cache.write_bytes(good[:middle] + bytes(x ^ 0xFF for x in good[middle:middle + 64])
-                      + good[middle + 64:])
+    middle = len(good) // 2  # inside the image tensor's bytes
+    cache.write_bytes(
+        good[:middle] + bytes(x ^ 0xFF for x in good[middle : middle + 64]) + good[middle + 64 :]
+    )
     with pytest.raises(CorruptDataError, match="fashion_mnist-train.pt") as err:
         load_data_fashion_mnist(64, root=fmnist_root, device="cpu")
     assert "delete it and rerun" in str(err.value)
-    cache.write_bytes(good[: len(good) // 3])                # truncated
+    cache.write_bytes(good[: len(good) // 3])  # truncated
     with pytest.raises(CorruptDataError, match="fashion_mnist-train.pt is unreadable"):
         load_data_fashion_mnist(64, root=fmnist_root, device="cpu")
-    cache.unlink()                                           # what the message says to do
+    cache.unlink()  # what the message says to do
     load_data_fashion_mnist(64, root=fmnist_root, device="cpu")
 
 
@@ -348,11 +356,15 @@ def test_offline_error_names_the_files_and_the_folder(tmp_path, offline):
     with pytest.raises(DatasetNotAvailableError) as err:
         load_data_fashion_mnist(64, root=tmp_path, device="cpu")
     message = str(err.value)
-    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+    for name in (
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ):
         assert name in message
     assert str(tmp_path / "FashionMNIST" / "raw") in message and "http" in message
-    assert len(offline) == 3                                 # tried three times, then gave up
+    assert len(offline) == 3  # tried three times, then gave up
 
     with pytest.raises(DatasetNotAvailableError) as err:
         load_data_cifar10(64, root=tmp_path, device="cpu")
@@ -378,18 +390,21 @@ def test_partial_download_is_retried(tmp_path, monkeypatch):
 
     def serve(request, *args, **kwargs):
         name = request.full_url.rsplit("/", 1)[-1]
-        if request.get_header("Method") == "HEAD":           # torchvision's redirect probe
+        if request.get_header("Method") == "HEAD":  # torchvision's redirect probe
             return _FakeResponse(request.full_url, b"")
         gets.append(name)
         data = served[name]
         if gets.count(name) == 1:
-            data = data[: len(data) // 2]                     # connection drops halfway
+            data = data[: len(data) // 2]  # connection drops halfway
         return _FakeResponse(request.full_url, data)
 
     monkeypatch.setattr(urllib.request, "urlopen", serve)
     monkeypatch.setattr(datasets, "RETRY_DELAYS_S", (0.0, 0.0))
-    monkeypatch.setattr(datasets, "_official_md5", lambda spec: {n: hashlib.md5(d).hexdigest()
-                                                                  for n, d in served.items()})
+    monkeypatch.setattr(
+        datasets,
+        "_official_md5",
+        lambda spec: {n: hashlib.md5(d).hexdigest() for n, d in served.items()},
+    )
     target = tmp_path / "target"
     _, test_iter = load_data_fashion_mnist(64, root=target, device="cpu")
     assert sorted(gets) == sorted(list(served) * 2)
@@ -402,8 +417,10 @@ def test_partial_download_is_retried(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------------- odds and ends
 def test_importing_the_data_modules_does_not_import_torchvision():
-    code = ("import sys, helpers.datasets, helpers.loaders, helpers.fake_data; "
-            "assert 'torchvision' not in sys.modules, 'torchvision imported eagerly'")
+    code = (
+        "import sys, helpers.datasets, helpers.loaders, helpers.fake_data; "
+        "assert 'torchvision' not in sys.modules, 'torchvision imported eagerly'"
+    )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
@@ -443,13 +460,17 @@ def _only_uncompressed(root: Path) -> Path:
 
 
 def test_a_folder_with_only_the_uncompressed_files_is_used_without_a_download(
-        fmnist_root, tmp_path_factory, offline):
+    fmnist_root, tmp_path_factory, offline
+):
     full = tmp_path_factory.mktemp("full")
     write_fake_fashion_mnist(full, n_train=N_TRAIN, n_test=N_TEST, seed=0)
     raw = _only_uncompressed(fmnist_root)
     assert sorted(p.name for p in raw.iterdir()) == [
-        "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
-        "train-images-idx3-ubyte", "train-labels-idx1-ubyte"]
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+    ]
     for split in ("train", "test"):
         got = datasets.load_decoded(datasets.FASHION_MNIST, split, fmnist_root)
         want = datasets.load_decoded(datasets.FASHION_MNIST, split, full)
@@ -458,7 +479,7 @@ def test_a_folder_with_only_the_uncompressed_files_is_used_without_a_download(
     assert _epoch(train_iter)[0].shape == (N_TRAIN, 1, 28, 28)
     loader, _ = fashion_mnist_dataloaders(64, root=fmnist_root, num_workers=0)
     assert _epoch(loader)[0].shape == (N_TRAIN, 1, 28, 28)
-    assert offline == []                                      # nothing was downloaded
+    assert offline == []  # nothing was downloaded
 
 
 def test_a_truncated_uncompressed_file_is_reported(fmnist_root, offline):
@@ -497,7 +518,7 @@ def cifar_archive(tmp_path, monkeypatch):
 def test_cifar10_archive_in_the_root_is_unpacked_and_used(tmp_path, monkeypatch, offline):
     root, source = cifar_archive(tmp_path, monkeypatch)
     train_iter, test_iter = load_data_cifar10(10, root=root, device="cpu", augment=False)
-    assert offline == []                                      # nothing downloaded
+    assert offline == []  # nothing downloaded
     assert (root / "cifar-10-batches-py" / "data_batch_5").is_file()
     _, reference = load_data_cifar10(10, root=source, device="cpu", augment=False)
     assert torch.equal(test_iter.images, reference.images)
@@ -508,23 +529,27 @@ def test_cifar10_archive_in_the_root_is_unpacked_and_used(tmp_path, monkeypatch,
 def test_corrupt_cifar10_archive_says_delete_it(tmp_path, monkeypatch, offline):
     root, _ = cifar_archive(tmp_path, monkeypatch)
     archive = root / ARCHIVE
-    archive.write_bytes(archive.read_bytes()[:-200])         # a download cut short
+    archive.write_bytes(archive.read_bytes()[:-200])  # a download cut short
     with pytest.raises(CorruptDataError, match=r"cifar-10-python.tar.gz is corrupt.*delete it"):
         load_data_cifar10(10, root=root, device="cpu")
     assert offline == []
 
 
 # ---------------------------------------------------------------- devices, as train() checks them
-needs_no_cuda = pytest.mark.skipif(torch.cuda.is_available(),
-                                   reason="the message for a machine without CUDA")
+needs_no_cuda = pytest.mark.skipif(
+    torch.cuda.is_available(), reason="the message for a machine without CUDA"
+)
 
 
 @needs_no_cuda
 @pytest.mark.parametrize("load", [load_data_fashion_mnist, load_data_cifar10])
 def test_loader_on_cuda_without_a_gpu_says_what_to_call(tmp_path, load):
     """The book's message, before any data is read (the root here is empty)."""
-    with pytest.raises(ValueError, match=r"device='cuda' was requested but this machine has "
-                                      r"0 CUDA GPU.*helpers.try_gpu\(\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"device='cuda' was requested but this machine has "
+        r"0 CUDA GPU.*helpers.try_gpu\(\)",
+    ):
         load(64, root=tmp_path, device="cuda")
 
 

@@ -1,4 +1,5 @@
 """Device selection with CUDA and MPS present or absent (simulated: this machine has neither)."""
+
 import pytest
 import torch
 
@@ -54,12 +55,17 @@ def device_syncs(monkeypatch):
     return calls
 
 
-@pytest.mark.parametrize("device, expected", [
-    (None, ["cuda", "mps"]),                  # no device named: wait for every GPU in use
-    ("cuda", ["cuda"]), ("cuda:1", ["cuda"]), (torch.device("cuda:0"), ["cuda"]),
-    ("mps", ["mps"]),
-    ("cpu", []),                              # the CPU computes synchronously: nothing to wait for
-])
+@pytest.mark.parametrize(
+    "device, expected",
+    [
+        (None, ["cuda", "mps"]),  # no device named: wait for every GPU in use
+        ("cuda", ["cuda"]),
+        ("cuda:1", ["cuda"]),
+        (torch.device("cuda:0"), ["cuda"]),
+        ("mps", ["mps"]),
+        ("cpu", []),  # the CPU computes synchronously: nothing to wait for
+    ],
+)
 def test_synchronize_waits_for_the_named_device_only(device_syncs, device, expected):
     helpers.synchronize(device)
     assert device_syncs == expected

@@ -1,4 +1,5 @@
 """The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
+
 import os
 import shutil
 import subprocess
@@ -70,8 +71,14 @@ def test_autograde_grades_a_submission_from_a_fresh_course(tmp_path):
     shutil.copytree(ROOT / "source" / "01_tensors", tmp_path / "source" / "01_tensors")
     submission = tmp_path / "submitted" / "alice" / "01_tensors"
     shutil.copytree(ROOT / "source" / "01_tensors", submission)
-    done = subprocess.run([DLBOOK, "autograde", "01_tensors", f"--CourseDirectory.root={tmp_path}"],
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [DLBOOK, "autograde", "01_tensors", f"--CourseDirectory.root={tmp_path}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert (tmp_path / "feedback" / "alice" / "01_tensors" / "01_tensors.html").is_file()
     assert not (tmp_path / "release").exists(), "autograde must not write a release"

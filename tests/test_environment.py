@@ -1,4 +1,5 @@
 """pyproject.toml (pip) and environment.yml (conda) list the same packages and ranges."""
+
 import re
 
 from tools.build import ROOT
@@ -25,7 +26,9 @@ def _conda_deps() -> dict:
 
 
 def test_environment_yml_matches_pyproject():
-    pip = dict(_split(d) for d in read_dependencies((ROOT / "pyproject.toml").read_text(), ["test"]))
+    pip = dict(
+        _split(d) for d in read_dependencies((ROOT / "pyproject.toml").read_text(), ["test"])
+    )
     assert _conda_deps() == pip
 
 

@@ -1,4 +1,5 @@
 """helpers.files.atomic_write: the target holds the old bytes or the new, never a mix or none."""
+
 import os
 
 import pytest
@@ -6,11 +7,14 @@ import pytest
 from helpers.files import atomic_write, temp_path_for
 
 
-@pytest.mark.parametrize("content, expected", [
-    (b"\x00\x01bytes", b"\x00\x01bytes"),
-    ("text é", "text é".encode()),                          # str: UTF-8
-    (lambda tmp: tmp.write_bytes(b"from a writer"), b"from a writer"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"\x00\x01bytes", b"\x00\x01bytes"),
+        ("text é", "text é".encode()),  # str: UTF-8
+        (lambda tmp: tmp.write_bytes(b"from a writer"), b"from a writer"),
+    ],
+)
 def test_writes_bytes_text_or_through_a_writer(tmp_path, content, expected):
     path = tmp_path / "f.bin"
     path.write_bytes(b"old")

@@ -6,6 +6,7 @@ the student replaced its visible test with `pass`, deleted or unmarked it, or re
 functions; an answer that emits a Python warning still earns full marks; and no feedback file
 shows hidden-test source.
 """
+
 import ast
 import copy
 import html
@@ -35,8 +36,13 @@ def _add_warning(source: str) -> str:
     tree = ast.parse(source)
     func = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     body = func.body
-    first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(
-        getattr(body[0], "value", None), ast.Constant) else body[0]
+    first = (
+        body[1]
+        if len(body) > 1
+        and isinstance(body[0], ast.Expr)
+        and isinstance(getattr(body[0], "value", None), ast.Constant)
+        else body[0]
+    )
     lines = source.splitlines()
     indent = " " * first.col_offset
     line = f'{indent}import warnings; warnings.warn("a harmless student warning", UserWarning)'
@@ -65,7 +71,8 @@ def graded(request, tmp_path_factory):
         wrong_src = release.cells[wrong_index].source
     else:
         wrong_index, wrong_tests = next(
-            (i, t) for i, t in found if nbg(source.cells[i])["grade_id"] == gid)
+            (i, t) for i, t in found if nbg(source.cells[i])["grade_id"] == gid
+        )
     wrong = with_cell(source, wrong_index, wrong_src)
     tampered = wrong
     for i in wrong_tests:
@@ -90,9 +97,15 @@ def graded(request, tmp_path_factory):
     course.nbgrader("autograde", slug, "--force")
     course.nbgrader("generate_feedback", slug, "--force")
     students = sorted(p.name for p in (course.root / "submitted").iterdir())
-    return {"slug": slug, "course": course, "source": source, "scores": course.scores(slug),
-            "students": students,
-            "lost": _points(source, wrong_tests), "wrong_tests": wrong_tests}
+    return {
+        "slug": slug,
+        "course": course,
+        "source": source,
+        "scores": course.scores(slug),
+        "students": students,
+        "lost": _points(source, wrong_tests),
+        "wrong_tests": wrong_tests,
+    }
 
 
 def test_source_earns_full_marks(graded):
@@ -110,7 +123,8 @@ def test_one_wrong_exercise_loses_exactly_its_points(graded):
     score, max_score = graded["scores"]["one_wrong"]
     assert graded["lost"] > 0
     assert score == max_score - graded["lost"], graded["course"].cell_scores(
-        graded["slug"], "one_wrong")
+        graded["slug"], "one_wrong"
+    )
 
 
 def test_editing_a_visible_test_to_pass_does_not_help(graded):
@@ -124,8 +138,9 @@ def test_deleting_or_unmarking_a_failing_test_does_not_help(graded):
 
 def test_rebinding_the_check_functions_does_not_help(graded):
     # The verdict is reached outside the kernel: no-op checks change nothing.
-    assert graded["scores"]["sneaky"] == graded["scores"]["one_wrong"], \
-        graded["course"].cell_scores(graded["slug"], "sneaky")
+    assert graded["scores"]["sneaky"] == graded["scores"]["one_wrong"], graded[
+        "course"
+    ].cell_scores(graded["slug"], "sneaky")
 
 
 def test_a_warning_from_student_code_costs_nothing(graded):
@@ -136,20 +151,25 @@ def test_a_warning_from_student_code_costs_nothing(graded):
 def test_feedback_never_shows_hidden_tests(graded):
     hidden_lines, visible_lines = set(), set()
     for cell in graded["source"].cells:
-        for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS",
-                                cell.source, re.DOTALL):
+        for block in re.findall(
+            r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.DOTALL
+        ):
             hidden_lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 8}
-        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source,
-                         flags=re.DOTALL)
+        visible = re.sub(
+            r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source, flags=re.DOTALL
+        )
         visible_lines |= {ln.strip() for ln in visible.splitlines()}
     hidden_lines -= visible_lines  # a line students can already see reveals nothing
     assert hidden_lines, "every chapter should have hidden tests that differ from visible ones"
     feedback = sorted((graded["course"].root / "feedback").rglob("*.html"))
-    assert sorted(page.parent.parent.name for page in feedback) == graded["students"], \
+    assert sorted(page.parent.parent.name for page in feedback) == graded["students"], (
         "every submission gets one feedback page"
+    )
     for page in feedback:
         # Syntax highlighting splits code into <span>s: compare against the visible text.
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         assert "BEGIN HIDDEN TESTS" not in text
         leaked = [ln for ln in hidden_lines if ln in text]
-        assert not leaked, f"{page.parent.parent.name}: hidden test source in feedback: {leaked[:3]}"
+        assert not leaked, (
+            f"{page.parent.parent.name}: hidden test source in feedback: {leaked[:3]}"
+        )

@@ -4,6 +4,7 @@ graders, a Dask cluster end to end, and a TA report whose numbers are the gradeb
 The slow tests grade real chapter-01 submissions with real nbgrader, sandbox on (every kernel
 real).
 """
+
 import csv
 import json
 import os
@@ -31,16 +32,21 @@ def _mixed_batch(root):
     course.submit("bob", SLUG, release)
     course.submit("cy", SLUG, wrong)
     course.submit("dee", SLUG, source)
-    (root / "submitted" / "eve" / SLUG).mkdir(parents=True)          # nothing submitted
+    (root / "submitted" / "eve" / SLUG).mkdir(parents=True)  # nothing submitted
     course.submit("fay", SLUG, source)
-    os.rename(root / "submitted" / "fay" / SLUG / f"{SLUG}.ipynb",
-              root / "submitted" / "fay" / SLUG / "my_homework.ipynb")  # wrong file name
+    os.rename(
+        root / "submitted" / "fay" / SLUG / f"{SLUG}.ipynb",
+        root / "submitted" / "fay" / SLUG / "my_homework.ipynb",
+    )  # wrong file name
     return course
 
 
 def _cell_scores(db_url):
-    return {(r.student, name): score for r in report.gradebook_rows(db_url, SLUG)
-            for name, (score, _) in r.cells.items()}
+    return {
+        (r.student, name): score
+        for r in report.gradebook_rows(db_url, SLUG)
+        for name, (score, _) in r.cells.items()
+    }
 
 
 # ------------------------------------------------------------------------- fast, no kernels
@@ -67,14 +73,23 @@ def test_unknown_student_is_a_clear_error(tmp_path):
 
 
 def test_exercise_summary_counts_means_full_marks_and_failures():
-    rows = [report.StudentRow("a", 3, 3, {"e1": (2, 2), "e2": (1, 1)}),
-            report.StudentRow("b", 0, 3, {"e1": (0, 2), "e2": (0, 1)}),
-            report.StudentRow("c", 2, 3, {"e1": (2, 2), "e2": (0, 1)})]
-    failures = {"a": {}, "b": {"e1": "AssertionError: x", "e2": "NotImplementedError"},
-                "c": {"e2": "NotImplementedError"}}
+    rows = [
+        report.StudentRow("a", 3, 3, {"e1": (2, 2), "e2": (1, 1)}),
+        report.StudentRow("b", 0, 3, {"e1": (0, 2), "e2": (0, 1)}),
+        report.StudentRow("c", 2, 3, {"e1": (2, 2), "e2": (0, 1)}),
+    ]
+    failures = {
+        "a": {},
+        "b": {"e1": "AssertionError: x", "e2": "NotImplementedError"},
+        "c": {"e2": "NotImplementedError"},
+    }
     e1, e2 = report.exercise_summary(rows, failures)
-    assert (e1["grade_id"], e1["points"], e1["mean"], e1["full_marks_share"]) == \
-        ("e1", 2, 1.333, 0.667)
+    assert (e1["grade_id"], e1["points"], e1["mean"], e1["full_marks_share"]) == (
+        "e1",
+        2,
+        1.333,
+        0.667,
+    )
     assert e2["common_failures"] == "2x NotImplementedError"
     assert e2["mean"] == pytest.approx(1 / 3, abs=1e-3)
 
@@ -119,8 +134,9 @@ def test_parallel_gives_the_same_scores_as_serial(serial, tmp_path):
     parallel = _mixed_batch(tmp_path)
     summary = batch.grade_batch(parallel.root, SLUG, workers=3)
     assert not summary.failed, summary.failed
-    assert _cell_scores(batch.default_db_url(parallel.root)) == \
-        _cell_scores(batch.default_db_url(course.root))
+    assert _cell_scores(batch.default_db_url(parallel.root)) == _cell_scores(
+        batch.default_db_url(course.root)
+    )
 
 
 @pytest.mark.slow
@@ -156,10 +172,21 @@ def test_report_numbers_are_the_gradebooks(serial):
 def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     course, _ = serial
     _mixed_batch(tmp_path)
-    cmd = [sys.executable, "-m", "grading", "autograde", SLUG, "--root", str(tmp_path),
-           "--workers", "1", "--no-report"]
-    with subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True) as proc:
+    cmd = [
+        sys.executable,
+        "-m",
+        "grading",
+        "autograde",
+        SLUG,
+        "--root",
+        str(tmp_path),
+        "--workers",
+        "1",
+        "--no-report",
+    ]
+    with subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
         lines = []
         for line in proc.stdout:  # wait until two are graded, then Ctrl-C mid-batch
             lines.append(line)
@@ -175,13 +202,15 @@ def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"{len(done)} submission(s) already graded and unchanged" in rerun.stdout
-    assert _cell_scores(batch.default_db_url(tmp_path)) == \
-        _cell_scores(batch.default_db_url(course.root))
+    assert _cell_scores(batch.default_db_url(tmp_path)) == _cell_scores(
+        batch.default_db_url(course.root)
+    )
 
 
-needs_postgres = pytest.mark.skipif(server_binaries() is None,
-                                    reason="PostgreSQL is not installed (apt-get install "
-                                           "postgresql; .ci/run does this)")
+needs_postgres = pytest.mark.skipif(
+    server_binaries() is None,
+    reason="PostgreSQL is not installed (apt-get install postgresql; .ci/run does this)",
+)
 
 
 @pytest.mark.slow
@@ -194,16 +223,21 @@ def test_postgres_gradebook_with_concurrent_graders_and_a_dask_cluster(serial, t
     dist = _mixed_batch(tmp_path)
     with postgres_server() as url:
         # The assignment must be in the PostgreSQL gradebook, as in any new course.
-        with LocalCluster(n_workers=3, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             summary = batch.grade_batch(dist.root, SLUG, db_url=url, dask=client)
         assert not summary.failed, summary.failed
         assert len(summary.graded) == 4
         assert _cell_scores(url) == _cell_scores(batch.default_db_url(course.root))
         engine = create_engine(url)
         with engine.connect() as db:
-            subs = db.execute(text("select count(*), count(distinct student_id) "
-                                   "from submitted_assignment")).one()
+            subs = db.execute(
+                text("select count(*), count(distinct student_id) from submitted_assignment")
+            ).one()
             grades = db.execute(text("select count(*) from grade")).scalar()
             cells = db.execute(text("select count(*) from grade_cells")).scalar()
         engine.dispose()

@@ -8,6 +8,7 @@ and every submission must score the same each time.
 After grading: no process left behind, no network connection made, course files unchanged,
 feedback for everyone, no hidden test in any feedback.
 """
+
 import copy
 import json
 import os
@@ -27,8 +28,10 @@ from tests.nbgrader_course import Course, nbg
 from tests.wrong_answers.ch01 import SLUG, WRONG
 from tools.build import ROOT
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap"),
+]
 REGRADES = 3
 TIMEOUT = 20  # per cell, so the infinite loop costs seconds, not a minute
 
@@ -89,8 +92,11 @@ def batch(tmp_path_factory):
     gid, wrong_src = WRONG
     wi = _index(source, gid)
     listener = _Listener()
-    tests = [(i, float(nbg(c)["points"])) for i, c in enumerate(source.cells)
-             if nbg(c).get("grade") and not nbg(c).get("solution")]
+    tests = [
+        (i, float(nbg(c)["points"]))
+        for i, c in enumerate(source.cells)
+        if nbg(c).get("grade") and not nbg(c).get("solution")
+    ]
     full, lost = sum(p for _, p in tests), _points(source, gid)
     before_exploit = sum(p for i, p in tests if i < wi)
 
@@ -111,15 +117,20 @@ def batch(tmp_path_factory):
     submit("wrong", wrong, full - lost)
     submit("blank", release, 0.0)
     for name, code in EXPLOITS.items():
-        submit(name, changed(wrong, wi, code.replace("PORT", str(listener.port))),
-               before_exploit if name in SABOTAGE else full - lost)
+        submit(
+            name,
+            changed(wrong, wi, code.replace("PORT", str(listener.port))),
+            before_exploit if name in SABOTAGE else full - lost,
+        )
     for name, (cell, code) in HONEST.items():
         submit(name, changed(source, _index(source, cell), code), full)
     for name, (cell, code) in FAULTS.items():
         submit(name, changed(source, _index(source, cell), code), full - _points(source, cell))
     extra_cells = copy.deepcopy(source)  # a student's own scratch cells between exercises
-    extra_cells.cells.insert(wi + 2, nbformat.v4.new_code_cell("scratch = normalize_rows(torch."
-                                                               "ones(2, 2))\nprint(scratch)"))
+    extra_cells.cells.insert(
+        wi + 2,
+        nbformat.v4.new_code_cell("scratch = normalize_rows(torch.ones(2, 2))\nprint(scratch)"),
+    )
     extra_cells.cells.insert(1, nbformat.v4.new_markdown_cell("My notes for this chapter."))
     submit("honest_extra_cells", extra_cells, full)
     duplicated = copy.deepcopy(source)
@@ -140,21 +151,42 @@ def batch(tmp_path_factory):
     for run in range(REGRADES):
         again = ["--force"] if run else []
         done = subprocess.run(
-            [sys.executable, "-m", "grading", "autograde", SLUG, f"--root={course.root}",
-             f"--Execute.timeout={TIMEOUT}", "--workers=2", *again],
-            cwd=ROOT, capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                "-m",
+                "grading",
+                "autograde",
+                SLUG,
+                f"--root={course.root}",
+                f"--Execute.timeout={TIMEOUT}",
+                "--workers=2",
+                *again,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         runs.append((done, course.scores(SLUG)))
     listener.close()
     after = {p: p.read_bytes() for p in (course.root / "source").rglob("*") if p.is_file()}
-    return {"course": course, "runs": runs, "deserved": deserved, "source": source,
-            "connections": listener.accepted, "source_unchanged": before == after}
+    return {
+        "course": course,
+        "runs": runs,
+        "deserved": deserved,
+        "source": source,
+        "connections": listener.accepted,
+        "source_unchanged": before == after,
+    }
 
 
 def test_every_submission_scores_what_it_deserves(batch):
     scores = batch["runs"][0][1]
-    wrong = {name: (scores.get(name, (None,))[0], want)
-             for name, want in batch["deserved"].items()
-             if scores.get(name, (None,))[0] != want}
+    wrong = {
+        name: (scores.get(name, (None,))[0], want)
+        for name, want in batch["deserved"].items()
+        if scores.get(name, (None,))[0] != want
+    }
     assert not wrong, f"(got, deserved): {wrong}\n{batch['runs'][0][0].stdout[-3000:]}"
 
 
@@ -196,8 +228,9 @@ def test_everyone_gets_feedback_without_hidden_tests_or_huge_files(batch):
     root = batch["course"].root
     hidden = set()
     for cell in batch["source"].cells:
-        for block in re.findall(r"BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source,
-                                re.DOTALL):
+        for block in re.findall(
+            r"BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.DOTALL
+        ):
             hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
     for student in batch["deserved"]:
         page = root / "feedback" / student / SLUG / f"{SLUG}.html"

@@ -1,5 +1,6 @@
 """The grading pipeline's wiring, the sandbox command, broken-notebook checks and feedback
 redaction, on in-memory notebooks (fast); one real sandboxed kernel (slow)."""
+
 import shutil
 
 import nbformat
@@ -33,27 +34,39 @@ def test_the_course_config_uses_the_sandbox_and_the_pipeline():
 
 
 def _cell(kind, gid, **meta):
-    cell = nbformat.v4.new_code_cell("x = 1") if kind == "code" else \
-        nbformat.v4.new_markdown_cell("x = 1")
+    cell = (
+        nbformat.v4.new_code_cell("x = 1")
+        if kind == "code"
+        else nbformat.v4.new_markdown_cell("x = 1")
+    )
     cell.metadata["nbgrader"] = {"grade_id": gid, "schema_version": 3, **meta}
     return cell
 
 
 def _source():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [_cell("code", "f", solution=True),
-                _cell("code", "f_test", grade=True, locked=True, points=1)]
+    nb.cells = [
+        _cell("code", "f", solution=True),
+        _cell("code", "f_test", grade=True, locked=True, points=1),
+    ]
     return nb
 
 
-@pytest.mark.parametrize("change, reason", [
-    (lambda nb: nb.cells.append(nb.cells[1].copy()), "appears 2 times"),
-    (lambda nb: nb.cells[1].metadata["nbgrader"].update(grade_id="g"), "unknown grade_id"),
-    (lambda nb: nb.cells.pop(1), "test cell deleted"),
-    (lambda nb: nb.cells.__setitem__(1, _cell("markdown", "f_test", grade=True, locked=True)),
-     "turned into markdown"),
-    (lambda nb: nb.cells[1].metadata["nbgrader"].update(locked=False), "unlocked"),
-])
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda nb: nb.cells.append(nb.cells[1].copy()), "appears 2 times"),
+        (lambda nb: nb.cells[1].metadata["nbgrader"].update(grade_id="g"), "unknown grade_id"),
+        (lambda nb: nb.cells.pop(1), "test cell deleted"),
+        (
+            lambda nb: nb.cells.__setitem__(
+                1, _cell("markdown", "f_test", grade=True, locked=True)
+            ),
+            "turned into markdown",
+        ),
+        (lambda nb: nb.cells[1].metadata["nbgrader"].update(locked=False), "unlocked"),
+    ],
+)
 def test_broken_notebooks_are_named(change, reason):
     submitted = _source()
     change(submitted)
@@ -73,9 +86,12 @@ def test_repair_leaves_one_cell_per_known_grade_id():
 def test_feedback_hides_hidden_source_and_what_ran_during_it():
     cell = _cell("code", "f_test", grade=True, locked=True, points=1)
     cell.source = "check(1)\n# BEGIN HIDDEN TESTS\nsecret_input = 7\n# END HIDDEN TESTS\n"
-    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="secret_input = 7"),
-                    nbformat.v4.new_output("error", ename="Leak", evalue="secret_input = 7",
-                                           traceback=["secret_input"])]
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="secret_input = 7"),
+        nbformat.v4.new_output(
+            "error", ename="Leak", evalue="secret_input = 7", traceback=["secret_input"]
+        ),
+    ]
     nb = nbformat.v4.new_notebook()
     nb.cells = [cell]
     RedactHiddenTests(config=Config()).preprocess(nb, {})
@@ -88,8 +104,13 @@ def test_the_sandbox_command_hides_the_course_and_has_no_network(tmp_path, monke
     if shutil.which("bwrap") is None:
         pytest.skip("bubblewrap not installed")
     (tmp_path / "c.json").write_text("{}")
-    cmd = sandbox.wrap(["python", "-m", "ipykernel"], connection_file=str(tmp_path / "c.json"),
-                       socket_dir=str(tmp_path), scratch=str(tmp_path), limits={"memory": 1})
+    cmd = sandbox.wrap(
+        ["python", "-m", "ipykernel"],
+        connection_file=str(tmp_path / "c.json"),
+        socket_dir=str(tmp_path),
+        scratch=str(tmp_path),
+        limits={"memory": 1},
+    )
     text = " ".join(cmd)
     assert "--unshare-net" in cmd and "--die-with-parent" in cmd and "--clearenv" in cmd
     assert str(ROOT / "source") not in text and "gradebook.db" not in text
@@ -116,7 +137,12 @@ def test_the_opt_out_really_runs_an_unsandboxed_kernel(tmp_path, monkeypatch):
 
     monkeypatch.setenv(sandbox.OPT_OUT, "1")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
-    NotebookClient(nb, kernel_name="python3", kernel_manager_class=SandboxedKernelManager,
-                   timeout=60, startup_timeout=60,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb,
+        kernel_name="python3",
+        kernel_manager_class=SandboxedKernelManager,
+        timeout=60,
+        startup_timeout=60,
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     assert nb.cells[0].outputs[0]["text"] == "42\n"

@@ -1,5 +1,6 @@
 """grading.reference: the solution's records are computed once per source, also when several
 graders ask for them at the same moment (a parallel batch)."""
+
 import json
 import multiprocessing
 import time
@@ -13,6 +14,7 @@ def _fake_compute(log_path):
             log.write("computed\n")
         time.sleep(0.5)  # long enough that the other grader asks while this one computes
         return {"ex_test": [{"kind": "close", "value": 1.0}]}
+
     return compute
 
 
@@ -29,13 +31,17 @@ def test_concurrent_graders_compute_the_reference_once(tmp_path, monkeypatch):
     (source / "01_x.ipynb").write_text("{}")
     log = tmp_path / "computed.log"
     fork = multiprocessing.get_context("fork")
-    graders = [fork.Process(target=_grader, args=(source / "01_x.ipynb", log, tmp_path / f"{i}.json"))
-               for i in range(3)]
+    graders = [
+        fork.Process(target=_grader, args=(source / "01_x.ipynb", log, tmp_path / f"{i}.json"))
+        for i in range(3)
+    ]
     for g in graders:
         g.start()
     for g in graders:
         g.join(timeout=60)
     assert [g.exitcode for g in graders] == [0, 0, 0]
-    assert log.read_text().count("computed") == 1, "the others must wait for the first one's records"
+    assert log.read_text().count("computed") == 1, (
+        "the others must wait for the first one's records"
+    )
     got = {(tmp_path / f"{i}.json").read_text() for i in range(3)}
     assert got == {json.dumps({"ex_test": [{"kind": "close", "value": 1.0}]})}

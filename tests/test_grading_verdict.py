@@ -3,6 +3,7 @@
 No kernel: the rewritten test source is executed with `exec` and a recorder that keeps the
 records in a list, as the grading kernel's would publish them.
 """
+
 import copy
 
 import nbformat
@@ -35,13 +36,20 @@ check_true(double(torch.zeros(1)).sum() == 0, "zero")
 
 def run(source: str, double, record_into: list, expected_calls: list | None = None) -> dict:
     """Execute a rewritten cell; the recorder appends what it would publish."""
+
     def record(value, kind, **options):
         record_into.append(_capture(value, kind, **options))
         return value if options.get("passthrough") else None
 
-    namespace = {"torch": torch, "double": double, RECORD: record,
-                 **{n: getattr(checks, n) for n in ("check_close", "check_shape", "check_true",
-                                                      "check_equal", "check_type")}}
+    namespace = {
+        "torch": torch,
+        "double": double,
+        RECORD: record,
+        **{
+            n: getattr(checks, n)
+            for n in ("check_close", "check_shape", "check_true", "check_equal", "check_type")
+        },
+    }
     exec(compile(source, "<test>", "exec"), namespace)  # noqa: S102 -- the test cell, as a kernel runs it
     return namespace
 
@@ -95,11 +103,14 @@ def test_a_value_within_tolerance_matches_and_one_outside_does_not():
     assert matches(near, ref) and not matches(far, ref)
 
 
-@pytest.mark.parametrize("got", [
-    [],  # a check skipped
-    "extra",  # one record too many
-    "malformed",
-])
+@pytest.mark.parametrize(
+    "got",
+    [
+        [],  # a check skipped
+        "extra",  # one record too many
+        "malformed",
+    ],
+)
 def test_missing_extra_or_malformed_records_fail(got):
     reference = records_of(lambda x: 2 * x)
     if got == "extra":
@@ -140,7 +151,10 @@ def test_equal_keeps_types_and_shape_records_tuples():
 def test_arguments_by_keyword_and_unusable_calls():
     source, _, _ = rewrite_test_cell(
         "### BEGIN HIDDEN TESTS\ncheck_close(what='w', expected=1, actual=f(1), atol=0.1)\n"
-        "### END HIDDEN TESTS\n", B, E)
+        "### END HIDDEN TESTS\n",
+        B,
+        E,
+    )
     assert "__dlbook_record__(f(1), kind='close', atol=0.1, hidden=True)" in source
     with pytest.raises(RewriteError, match="no \\*args"):
         rewrite_test_cell("check_close(*args)\n", B, E)
@@ -151,14 +165,20 @@ def test_nbgrader_line_contains_matching_of_the_delimiters():
     src = "a = 1\n# BEGIN HIDDEN TESTS (x)\nsecret = 2\n# END HIDDEN TESTS\nb = 3"
     assert hidden_lines(src, B, E) == {2, 3, 4}
     assert without_hidden(src, B, E, "# hidden") == "a = 1\n# hidden\nb = 3"
-    assert hidden_kinds("# BEGIN HIDDEN TESTS\ncheck_true(x, 'm')\n# END HIDDEN TESTS", B, E) \
-        == ["true"]
+    assert hidden_kinds("# BEGIN HIDDEN TESTS\ncheck_true(x, 'm')\n# END HIDDEN TESTS", B, E) == [
+        "true"
+    ]
 
 
 def _test_cell(source, gid="double_test"):
     cell = nbformat.v4.new_code_cell(source)
-    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True,
-                                 "grade_id": gid, "points": 2}
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "solution": False,
+        "locked": True,
+        "grade_id": gid,
+        "points": 2,
+    }
     return cell
 
 
@@ -211,35 +231,49 @@ def _hidden_calls_a_checking_helper(source: str) -> bool:
     import re
 
     tree = ast.parse("\n".join(ln for ln in source.splitlines() if not ln.lstrip().startswith("%")))
-    helpers_ = {f.name for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
-                and any(isinstance(n, ast.Call) and getattr(n.func, "id", None) in VALUE_CHECKS
-                        for n in ast.walk(f))}
+    helpers_ = {
+        f.name
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef)
+        and any(
+            isinstance(n, ast.Call) and getattr(n.func, "id", None) in VALUE_CHECKS
+            for n in ast.walk(f)
+        )
+    }
     hidden = source.split(B, 1)[-1].split(E, 1)[0] if B in source else ""
     return any(re.search(rf"\b{re.escape(name)}\(", hidden) for name in helpers_)
 
 
 def test_every_graded_test_cell_has_a_hidden_value_check():
-    forgeable = {(slug, gid) for slug, gid, source in _chapter_test_cells()
-                 if not set(hidden_kinds(source, B, E)) - {"true", "type"}
-                 and not _hidden_calls_a_checking_helper(source)}
+    forgeable = {
+        (slug, gid)
+        for slug, gid, source in _chapter_test_cells()
+        if not set(hidden_kinds(source, B, E)) - {"true", "type"}
+        and not _hidden_calls_a_checking_helper(source)
+    }
     new = forgeable - BOOLEAN_ONLY_KNOWN
-    assert not new, ("these test cells check only booleans in their hidden part; add a "
-                     f"check_close/check_equal/check_shape on a value: {sorted(new)}")
+    assert not new, (
+        "these test cells check only booleans in their hidden part; add a "
+        f"check_close/check_equal/check_shape on a value: {sorted(new)}"
+    )
 
 
 def test_every_chapter_test_cell_can_be_rewritten():
     for slug, gid, source in _chapter_test_cells():
         rewritten, _, hidden = rewrite_test_cell(source, B, E)
-        assert hidden > 0 or _hidden_calls_a_checking_helper(source), \
+        assert hidden > 0 or _hidden_calls_a_checking_helper(source), (
             f"{slug} {gid}: no hidden checks"
+        )
         compile(rewritten, gid, "exec")
 
 
 def test_an_assignment_kept_for_another_use_keeps_what_it_reads():
     # chapter 02's pattern: `want_loss` is also read in the visible part, so the statement that
     # sets it stays, and so must the assignment of r1, r2 that it reads.
-    src = ("want_loss, r1 = 0, 0\nprint(want_loss)\n### BEGIN HIDDEN TESTS\nr1 = 5\n"
-           "want_loss, r1 = step(r1)\ncheck_close(f(), r1, 'w')\n### END HIDDEN TESTS\n")
+    src = (
+        "want_loss, r1 = 0, 0\nprint(want_loss)\n### BEGIN HIDDEN TESTS\nr1 = 5\n"
+        "want_loss, r1 = step(r1)\ncheck_close(f(), r1, 'w')\n### END HIDDEN TESTS\n"
+    )
     rewritten, _, _ = rewrite_test_cell(src, B, E)
     assert "r1 = 5" in rewritten and "want_loss, r1 = step(r1)" in rewritten
 
@@ -250,10 +284,23 @@ def test_dtypes_and_classes_are_compared_by_name():
     assert matches(_capture(dict, "equal"), _capture(dict, "equal"))
 
 
-@pytest.mark.parametrize("value", [True, False, np.bool_(True), torch.tensor(True),
-                                   torch.tensor([False]), np.array(True), torch.ones(3) > 0,
-                                   1, "yes", None, torch.tensor(1.0)],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "value",
+    [
+        True,
+        False,
+        np.bool_(True),
+        torch.tensor(True),
+        torch.tensor([False]),
+        np.array(True),
+        torch.ones(3) > 0,
+        1,
+        "yes",
+        None,
+        torch.tensor(1.0),
+    ],
+    ids=repr,
+)
 def test_a_check_true_record_says_what_check_true_itself_accepts(value, monkeypatch):
     """The recorder's boolean is the student's visible verdict, so the two must agree."""
     from helpers.checks import CheckFailed, check_true

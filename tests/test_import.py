@@ -1,4 +1,5 @@
 """`import helpers` only defines names: no seeds, no rcParams, no heavy or plotting imports."""
+
 import subprocess
 import sys
 
@@ -22,7 +23,8 @@ print("clean")
 
 
 def test_import_has_no_side_effects():
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "clean"

@@ -1,4 +1,5 @@
 """Chapter 06's figures: what each draws (boxes, lines, cells, images) and its clear errors."""
+
 import matplotlib
 import pytest
 import torch
@@ -23,8 +24,12 @@ def _close_figures():
 
 
 def test_feature_maps_draw_one_box_per_map_up_to_six_and_label_every_layer():
-    rows = [("input", (1, 1, 28, 28)), ("conv", (1, 6, 28, 28)), ("pool", (1, 16, 5, 5)),
-            ("dense", (1, 120))]
+    rows = [
+        ("input", (1, 1, 28, 28)),
+        ("conv", (1, 6, 28, 28)),
+        ("pool", (1, 16, 5, 5)),
+        ("dense", (1, 120)),
+    ]
     fig = draw_feature_maps(rows)
     ax = fig.axes[0]
     assert len(ax.patches) == 1 + 6 + 6 + 1  # 16 maps are drawn as a stack of six

@@ -1,4 +1,5 @@
 """helpers.model_stats: shape tables, parameter and FLOP counts, and copying parameters."""
+
 import pytest
 import torch
 from torch import nn
@@ -14,8 +15,14 @@ from helpers.model_stats import (
 
 
 def _small_net():
-    return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.BatchNorm2d(8), nn.Flatten(), nn.Linear(8 * 4 * 4, 5))
+    return nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.BatchNorm2d(8),
+        nn.Flatten(),
+        nn.Linear(8 * 4 * 4, 5),
+    )
 
 
 def test_num_params_counts_weights_and_biases_not_running_stats():
@@ -50,8 +57,9 @@ def test_layer_table_and_flops_work_on_meta_without_memory():
     assert count_flops(net, (1, 3, 8, 8)) == count_flops(_small_net(), (1, 3, 8, 8))
 
 
-@pytest.mark.parametrize("cin,cout,k,s,p,n", [(3, 8, 3, 1, 1, 8), (1, 4, 5, 2, 0, 11),
-                                              (2, 6, 1, 1, 0, 7)])
+@pytest.mark.parametrize(
+    "cin,cout,k,s,p,n", [(3, 8, 3, 1, 1, 8), (1, 4, 5, 2, 0, 11), (2, 6, 1, 1, 0, 7)]
+)
 def test_count_flops_of_a_conv_is_two_per_multiply_add(cin, cout, k, s, p, n):
     out = (n + 2 * p - k) // s + 1
     conv = nn.Conv2d(cin, cout, k, s, p)
@@ -67,7 +75,8 @@ def test_print_layer_table_prints_each_row_and_the_total(capsys):
     out = capsys.readouterr().out.splitlines()
     assert len(out) == len(_small_net()) + 1
     assert out[-1].startswith("total parameters") and out[-1].endswith(
-        f"{num_params(_small_net()):,}")
+        f"{num_params(_small_net()):,}"
+    )
 
 
 def test_copy_parameters_makes_equal_outputs_whatever_the_names():

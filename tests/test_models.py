@@ -1,4 +1,5 @@
 """helpers.models: LeNet matches the lecture notes layer by layer; ResNet-20 is the CIFAR ResNet."""
+
 import torch
 from torch import nn
 
@@ -13,10 +14,18 @@ def test_lenet_shapes_match_the_notes():
         X = layer(X)
         shapes.append((type(layer).__name__, tuple(X.shape)))
     assert shapes == [
-        ("Conv2d", (2, 6, 28, 28)), ("Sigmoid", (2, 6, 28, 28)), ("AvgPool2d", (2, 6, 14, 14)),
-        ("Conv2d", (2, 16, 10, 10)), ("Sigmoid", (2, 16, 10, 10)), ("AvgPool2d", (2, 16, 5, 5)),
-        ("Flatten", (2, 400)), ("Linear", (2, 120)), ("Sigmoid", (2, 120)),
-        ("Linear", (2, 84)), ("Sigmoid", (2, 84)), ("Linear", (2, 10)),
+        ("Conv2d", (2, 6, 28, 28)),
+        ("Sigmoid", (2, 6, 28, 28)),
+        ("AvgPool2d", (2, 6, 14, 14)),
+        ("Conv2d", (2, 16, 10, 10)),
+        ("Sigmoid", (2, 16, 10, 10)),
+        ("AvgPool2d", (2, 16, 5, 5)),
+        ("Flatten", (2, 400)),
+        ("Linear", (2, 120)),
+        ("Sigmoid", (2, 120)),
+        ("Linear", (2, 84)),
+        ("Sigmoid", (2, 84)),
+        ("Linear", (2, 10)),
     ]
 
 
@@ -52,5 +61,6 @@ def test_resnet20_forward_and_backward():
     fast = resnet20().eval()
     fast.load_state_dict(net.state_dict())
     fast = fast.to(memory_format=torch.channels_last)
-    torch.testing.assert_close(fast(X.contiguous(memory_format=torch.channels_last)), out,
-                               rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(
+        fast(X.contiguous(memory_format=torch.channels_last)), out, rtol=1e-4, atol=1e-4
+    )

@@ -1,5 +1,6 @@
 """grading.nbgrader_process: an nbgrader command forked from a warm forkserver behaves as the
 command line does: the same exit status and output, the environment as it is at the call."""
+
 import pytest
 
 from grading import nbgrader_process
@@ -38,5 +39,6 @@ def test_the_child_sees_the_environment_of_the_call(monkeypatch, tmp_path):
     (config / "nbgrader_config.py").write_text("c.CourseDirectory.course_id = 'seen'\n")
     monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(config))
     done = nbgrader_process.run(["list", "--log-level=DEBUG"], cwd=str(course))
-    assert f"Loaded config file: {config / 'nbgrader_config.py'}" in done.stdout, \
-        done.stdout[-2000:]
+    assert f"Loaded config file: {config / 'nbgrader_config.py'}" in done.stdout, done.stdout[
+        -2000:
+    ]

@@ -1,4 +1,5 @@
 """Every instructor notebook runs top to bottom in a real kernel, as a student would run it."""
+
 import time
 
 import nbformat
@@ -27,14 +28,16 @@ def synthetic_data(tmp_path_factory):
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.parent.name)
 def test_source_notebook_runs_top_to_bottom(path, monkeypatch, record_property, synthetic_data):
     monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)  # the student's run, full length
-    monkeypatch.setenv("DLBOOK_DATA", str(synthetic_data))     # the kernel inherits it
+    monkeypatch.setenv("DLBOOK_DATA", str(synthetic_data))  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     record_property("seconds", round(time.perf_counter() - start, 1))
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert not errors
 
 

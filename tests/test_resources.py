@@ -1,4 +1,5 @@
 """helpers.resources: shipped data files are found by name; a wrong name says what exists."""
+
 import csv
 
 import pytest

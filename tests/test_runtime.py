@@ -4,6 +4,7 @@ Run in a fresh interpreter each time: thread pools are process-wide and would le
 tests. threadpoolctl reports the BLAS/OpenMP pools that are actually loaded, so the check reads
 the libraries' own settings, not ours.
 """
+
 import json
 import subprocess
 import sys
@@ -30,8 +31,14 @@ print(json.dumps(out))
 @pytest.mark.slow
 def test_limit_threads_limits_torch_and_blas():
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}  # no OMP_NUM_THREADS from outside
-    done = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True,
-                          text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     for n in ("1", "2"):

@@ -1,5 +1,6 @@
 """Student self-check (helpers.selfcheck): `./dlbook check NN` in a terminal and `check()` in a
 notebook report which exercises pass their visible tests and the points available."""
+
 import json
 import os
 import subprocess
@@ -13,18 +14,32 @@ from tools.build import ROOT
 
 
 def _test_meta(grade_id, points):
-    return {"nbgrader": {"grade": True, "solution": False, "locked": True,
-                         "grade_id": grade_id, "points": points, "schema_version": 3},
-            "tags": ["raises-exception"]}
+    return {
+        "nbgrader": {
+            "grade": True,
+            "solution": False,
+            "locked": True,
+            "grade_id": grade_id,
+            "points": points,
+            "schema_version": 3,
+        },
+        "tags": ["raises-exception"],
+    }
 
 
 def _answer_meta(grade_id):
-    return {"nbgrader": {"grade": False, "solution": True, "locked": False,
-                         "grade_id": grade_id, "schema_version": 3}}
+    return {
+        "nbgrader": {
+            "grade": False,
+            "solution": True,
+            "locked": False,
+            "grade_id": grade_id,
+            "schema_version": 3,
+        }
+    }
 
 
-def small_chapter(double_body="return 2 * x", square_body="raise NotImplementedError()",
-                  extra=()):
+def small_chapter(double_body="return 2 * x", square_body="raise NotImplementedError()", extra=()):
     """A two-exercise chapter in the book's format: one exercise done, one not."""
     nb = nbformat.v4.new_notebook()
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
@@ -32,16 +47,25 @@ def small_chapter(double_body="return 2 * x", square_body="raise NotImplementedE
         code("from helpers.checks import check_equal, passed"),
         md("### Exercise 1 (2 points): double it"),
         code(f"def double(x):\n    {double_body}", metadata=_answer_meta("double")),
-        code('"""double: small integers."""\ncheck_equal(double(3), 6, "double(3)")\n'
-             'passed("double")', metadata=_test_meta("double_test", 2)),
+        code(
+            '"""double: small integers."""\ncheck_equal(double(3), 6, "double(3)")\n'
+            'passed("double")',
+            metadata=_test_meta("double_test", 2),
+        ),
         md("### Exercise 2 (3 points): square it"),
         code(f"def square(x):\n    {square_body}", metadata=_answer_meta("square")),
-        code('"""square: small integers."""\ncheck_equal(square(3), 9, "square(3)")\n'
-             'passed("square")', metadata=_test_meta("square_test", 3)),
+        code(
+            '"""square: small integers."""\ncheck_equal(square(3), 9, "square(3)")\n'
+            'passed("square")',
+            metadata=_test_meta("square_test", 3),
+        ),
         *[code(src) for src in extra],
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return nb
 
 
@@ -52,8 +76,12 @@ def test_test_cells_are_named_by_their_exercise_heading():
 
 
 def test_summary_lists_each_exercise_and_the_points():
-    text = summary([Result("Exercise 1: a", "a_test", 2, True),
-                    Result("Exercise 2: b", "b_test", 1, False, "AssertionError: b(1): ...")])
+    text = summary(
+        [
+            Result("Exercise 1: a", "a_test", 2, True),
+            Result("Exercise 2: b", "b_test", 1, False, "AssertionError: b(1): ..."),
+        ]
+    )
     lines = text.splitlines()
     assert lines[0].startswith("\u2714 pass  Exercise 1: a") and "2 points" in lines[0]
     assert lines[1].startswith("\u2718 fail  Exercise 2: b") and "1 point " in lines[1]
@@ -80,8 +108,10 @@ def test_run_notebook_reports_each_exercise_and_a_stopped_run(tmp_path):
     path = tmp_path / "ch.ipynb"
     nbformat.write(small_chapter(), path)
     results = run_notebook(path)
-    assert [(r.grade_id, r.passed) for r in results] == [("double_test", True),
-                                                          ("square_test", False)]
+    assert [(r.grade_id, r.passed) for r in results] == [
+        ("double_test", True),
+        ("square_test", False),
+    ]
     assert "not done yet" in results[1].message
     # A wrong answer: the check's own message; an untagged error before a test: "did not run".
     nb = small_chapter(double_body="return x + 2", square_body="return x * x")
@@ -99,8 +129,11 @@ def test_dlbook_check_on_a_real_chapter_counts_one_finished_exercise(tmp_path):
     chapter = min(ROOT.glob("release/[0-9][0-9]_*/*.ipynb"))
     source = nbformat.read(ROOT / "source" / chapter.parent.name / chapter.name, 4)
     nb = nbformat.read(chapter, 4)
-    first = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")
-                 and c.cell_type == "code")
+    first = next(
+        c
+        for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"
+    )
     first.source = next(c.source for c in source.cells if c.id == first.id)
     work = tmp_path / "work"
     (work / chapter.parent.name).mkdir(parents=True)
@@ -108,9 +141,14 @@ def test_dlbook_check_on_a_real_chapter_counts_one_finished_exercise(tmp_path):
         if f.is_file() and f.suffix != ".ipynb":
             (work / chapter.parent.name / f.name).write_bytes(f.read_bytes())
     nbformat.write(nb, work / chapter.parent.name / chapter.name)
-    done = subprocess.run([str(ROOT / "dlbook"), "check", chapter.parent.name[:2]],
-                          env={**os.environ, "DLBOOK_WORK": str(work)},
-                          capture_output=True, text=True, timeout=900, check=False)
+    done = subprocess.run(
+        [str(ROOT / "dlbook"), "check", chapter.parent.name[:2]],
+        env={**os.environ, "DLBOOK_WORK": str(work)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     n_tests = len(graded_test_cells(json.loads(nbformat.writes(nb))))
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"1 of {n_tests} exercises pass their visible tests" in done.stdout, done.stdout
@@ -129,15 +167,23 @@ def test_check_in_a_notebook_finds_its_notebook_in_vscode_and_colab(tmp_path):
         "colab._message = types.SimpleNamespace(blocking_request=lambda kind, timeout_sec: "
         f"{{'ipynb': json.load(open({str(path)!r}))}} if kind == 'get_ipynb' else None)\n"
         "sys.modules['google.colab'] = colab\n"
-        "sys.modules['google.colab._message'] = colab._message\n")
-    nb.cells += [nbformat.v4.new_code_cell(src) for src in (
-        (f"__vsc_ipynb_file__ = {str(path)!r}\n"
-        "from helpers.selfcheck import check\nvscode = check()"),
-        f"del __vsc_ipynb_file__\n{fake_colab}colab_results = check()",
-        ("print([(r.grade_id, r.passed) for r in vscode] == "
-        "[(r.grade_id, r.passed) for r in colab_results] == "
-        "[('double_test', True), ('square_test', False)])"),
-    )]
+        "sys.modules['google.colab._message'] = colab._message\n"
+    )
+    nb.cells += [
+        nbformat.v4.new_code_cell(src)
+        for src in (
+            (
+                f"__vsc_ipynb_file__ = {str(path)!r}\n"
+                "from helpers.selfcheck import check\nvscode = check()"
+            ),
+            f"del __vsc_ipynb_file__\n{fake_colab}colab_results = check()",
+            (
+                "print([(r.grade_id, r.passed) for r in vscode] == "
+                "[(r.grade_id, r.passed) for r in colab_results] == "
+                "[('double_test', True), ('square_test', False)])"
+            ),
+        )
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     outputs = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells[-3:]]
     assert "1 of 2 exercises pass their visible tests: 2 of 5 points" in outputs[0]

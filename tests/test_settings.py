@@ -1,5 +1,6 @@
 """helpers.pick_settings: the device picks the settings, the autograder always gets the tiny
 ones, DLBOOK_SETTINGS overrides the device, and the choice is printed with its reason."""
+
 import pytest
 import torch
 

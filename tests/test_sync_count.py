@@ -1,5 +1,6 @@
 """count_host_syncs: counts every way of reading a tensor to the host, once each, and always
 puts torch.Tensor back as it was."""
+
 import numpy as np
 import pytest
 import torch
@@ -8,17 +9,20 @@ from torch import nn
 from helpers.sync_count import READING_METHODS, count_host_syncs
 
 
-@pytest.mark.parametrize("read, name", [
-    (lambda t: t.item(), "item"),
-    (lambda t: float(t), "__float__"),
-    (lambda t: int(t), "__int__"),
-    (lambda t: bool(t > 0), "__bool__"),
-    (lambda t: t.tolist(), "tolist"),
-    (lambda t: t.numpy(), "numpy"),
-    (lambda t: t.cpu(), "cpu"),
-    (lambda t: f"{t:.2f}", "__format__"),
-    (lambda t: [0, 1, 2][t.long()], "__index__"),
-])
+@pytest.mark.parametrize(
+    "read, name",
+    [
+        (lambda t: t.item(), "item"),
+        (lambda t: float(t), "__float__"),
+        (lambda t: int(t), "__int__"),
+        (lambda t: bool(t > 0), "__bool__"),
+        (lambda t: t.tolist(), "tolist"),
+        (lambda t: t.numpy(), "numpy"),
+        (lambda t: t.cpu(), "cpu"),
+        (lambda t: f"{t:.2f}", "__format__"),
+        (lambda t: [0, 1, 2][t.long()], "__index__"),
+    ],
+)
 def test_each_way_of_reading_counts_once(read, name):
     t = torch.tensor(1.0)
     with count_host_syncs() as syncs:
@@ -55,8 +59,10 @@ def test_a_training_loop_counts_its_own_reads_only(read_every_batch, expected):
     g = torch.Generator().manual_seed(0)
     counts = []
     for n_batches in (2, 6):
-        batches = [(torch.randn(8, 5, generator=g), torch.randint(0, 3, (8,), generator=g))
-                   for _ in range(n_batches)]
+        batches = [
+            (torch.randn(8, 5, generator=g), torch.randint(0, 3, (8,), generator=g))
+            for _ in range(n_batches)
+        ]
         net = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
         with count_host_syncs() as syncs:  # autograd and the optimizer read nothing
             _epoch(net, batches, read_every_batch)
@@ -83,8 +89,13 @@ def test_on_a_gpu_the_count_grows_exactly_where_cuda_syncs():
         counted, cuda_syncs = [], []
         for n_batches in (3, 9):
             g = torch.Generator().manual_seed(0)
-            batches = [(torch.randn(8, 5, generator=g).cuda(),
-                        torch.randint(0, 3, (8,), generator=g).cuda()) for _ in range(n_batches)]
+            batches = [
+                (
+                    torch.randn(8, 5, generator=g).cuda(),
+                    torch.randint(0, 3, (8,), generator=g).cuda(),
+                )
+                for _ in range(n_batches)
+            ]
             net = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)).cuda()
             _epoch(net, batches[:1], False)  # warm-up: allocator and kernels
             torch.cuda.synchronize()

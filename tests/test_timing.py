@@ -1,4 +1,5 @@
 """Timer arithmetic and GPU synchronisation; Accumulator keeps device values until read."""
+
 import pytest
 import torch
 
@@ -9,9 +10,9 @@ from helpers import timing
 def test_timer_records_intervals(monkeypatch):
     clock = iter([10.0, 10.5, 20.0, 21.5])
     monkeypatch.setattr(timing.time, "perf_counter", lambda: next(clock))
-    t = helpers.Timer()            # start at 10.0
+    t = helpers.Timer()  # start at 10.0
     assert t.stop() == pytest.approx(0.5)
-    t.start()                      # 20.0
+    t.start()  # 20.0
     assert t.stop() == pytest.approx(1.5)
     assert t.sum() == pytest.approx(2.0)
     assert t.avg() == pytest.approx(1.0)
@@ -45,9 +46,13 @@ def test_accumulator_keeps_tensors_on_their_device_until_read(monkeypatch):
     reads = []
     for name in ("item", "__float__", "tolist", "cpu", "numpy"):
         real = getattr(torch.Tensor, name)
-        monkeypatch.setattr(torch.Tensor, name,
-                            lambda self, *a, _real=real, _name=name, **k:
-                            reads.append(_name) or _real(self, *a, **k))
+        monkeypatch.setattr(
+            torch.Tensor,
+            name,
+            lambda self, *a, _real=real, _name=name, **k: (
+                reads.append(_name) or _real(self, *a, **k)
+            ),
+        )
     acc = helpers.Accumulator(1)
     acc.add(torch.tensor(2.0))
     acc.add(torch.tensor(3.0))

@@ -5,6 +5,7 @@ Most tests train tiny models on in-memory tensors for a few epochs (well under a
 the proof that it learns (LeNet on scikit-learn's digits) is marked slow, as are the runs of
 several seconds (resume equality, both loaders, torch.compile, the text-plot host-read count).
 """
+
 import math
 import re
 
@@ -32,20 +33,20 @@ def blobs(n=256, features=8, classes=3, seed=0):
 
 
 def batches(X, y, batch_size):
-    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(y), batch_size)]
+    return [(X[i : i + batch_size], y[i : i + batch_size]) for i in range(0, len(y), batch_size)]
 
 
 def mlp(features=8, classes=3, dropout=0.0):
-    return nn.Sequential(nn.Linear(features, 16), nn.ReLU(), nn.Dropout(dropout),
-                         nn.Linear(16, classes))
+    return nn.Sequential(
+        nn.Linear(features, 16), nn.ReLU(), nn.Dropout(dropout), nn.Linear(16, classes)
+    )
 
 
 def quick_train(net=None, num_epochs=2, lr=0.1, data=None, **options):
     X, y = blobs()
     data = data if data is not None else batches(X, y, 32)
     options.setdefault("plot", False)
-    return train(net if net is not None else mlp(), data, data[:2], num_epochs, lr, CPU,
-                 **options)
+    return train(net if net is not None else mlp(), data, data[:2], num_epochs, lr, CPU, **options)
 
 
 # -- it learns -----------------------------------------------------------------------------------
@@ -71,8 +72,17 @@ def test_lenet_learns_digits():
     train_set = TensorDataset(X[:1437], y[:1437])
     train_iter = DataLoader(train_set, batch_size=64, shuffle=True)
     test_iter = batches(X[1437:], y[1437:], 360)
-    history = train(lenet(nn.ReLU, nn.MaxPool2d), train_iter, test_iter, 7, 3e-3, CPU,
-                    optimizer="adam", scheduler={5: 3e-4}, plot=False)
+    history = train(
+        lenet(nn.ReLU, nn.MaxPool2d),
+        train_iter,
+        test_iter,
+        7,
+        3e-3,
+        CPU,
+        optimizer="adam",
+        scheduler={5: 3e-4},
+        plot=False,
+    )
     assert history.epoch == list(range(1, 8))
     assert history.test_acc[-1] >= 0.95, history.test_acc
     assert history.train_loss[-1] < history.train_loss[0]
@@ -113,7 +123,12 @@ def resumable_run(folder):
     X, y = blobs(n=200)  # 7 batches of 32 per epoch
     torch.manual_seed(1)
     loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
-    options = {"momentum": 0.9, "scheduler": {3: 0.01}, "plot": False, "checkpoint": folder / "c.pt"}
+    options = {
+        "momentum": 0.9,
+        "scheduler": {3: 0.01},
+        "plot": False,
+        "checkpoint": folder / "c.pt",
+    }
     return mlp(dropout=0.3), loader, options
 
 
@@ -153,16 +168,28 @@ def test_resume_without_a_checkpoint_file_starts_afresh(tmp_path, capsys):
 def test_resume_from_another_model_says_so(tmp_path):
     quick_train(checkpoint=tmp_path / "c.pt")
     with pytest.raises(ValueError, match="different model"):
-        quick_train(net=mlp(classes=3, features=8)[:2] + nn.Sequential(nn.Linear(16, 3)),
-                    checkpoint=tmp_path / "c.pt", resume=True, num_epochs=3)
+        quick_train(
+            net=mlp(classes=3, features=8)[:2] + nn.Sequential(nn.Linear(16, 3)),
+            checkpoint=tmp_path / "c.pt",
+            resume=True,
+            num_epochs=3,
+        )
 
 
-@pytest.mark.parametrize("content, message", [
-    ("state_dict", (r"not a helpers.train checkpoint of format 1 \(found format None; a bare "
-                   r"state_dict has none\): delete it")),
-    ("format 2", r"found format 2.*delete it, or pass checkpoint= another path"),
-    ("garbage", r"not a checkpoint PyTorch can read.*delete it"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            "state_dict",
+            (
+                r"not a helpers.train checkpoint of format 1 \(found format None; a bare "
+                r"state_dict has none\): delete it"
+            ),
+        ),
+        ("format 2", r"found format 2.*delete it, or pass checkpoint= another path"),
+        ("garbage", r"not a checkpoint PyTorch can read.*delete it"),
+    ],
+)
 def test_resume_from_a_file_that_is_not_our_checkpoint_says_so(tmp_path, content, message):
     """A weights-only file, a checkpoint from another format version, or not a torch file."""
     path = tmp_path / "c.pt"
@@ -250,8 +277,8 @@ def test_milestone_schedule_changes_lr_at_the_milestone():
     history = quick_train(num_epochs=4, optimizer=Spy, scheduler={2: 0.01})
     assert history.lr == pytest.approx([0.1, 0.1, 0.01, 0.01])
     per_epoch = len(seen) // 4
-    assert seen[:2 * per_epoch] == pytest.approx([0.1] * 2 * per_epoch)
-    assert seen[2 * per_epoch:] == pytest.approx([0.01] * 2 * per_epoch)
+    assert seen[: 2 * per_epoch] == pytest.approx([0.1] * 2 * per_epoch)
+    assert seen[2 * per_epoch :] == pytest.approx([0.01] * 2 * per_epoch)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -259,14 +286,19 @@ def test_any_loss_reduction_reports_the_mean_loss(reduction):
     torch.manual_seed(0)
     reference = quick_train(num_epochs=1, lr=1e-9)
     torch.manual_seed(0)
-    other = quick_train(num_epochs=1, lr=1e-9 if reduction != "sum" else 1e-9 / 32,
-                        loss=nn.CrossEntropyLoss(reduction=reduction))
+    other = quick_train(
+        num_epochs=1,
+        lr=1e-9 if reduction != "sum" else 1e-9 / 32,
+        loss=nn.CrossEntropyLoss(reduction=reduction),
+    )
     assert other.train_loss == pytest.approx(reference.train_loss, rel=1e-5)
 
 
 def test_scheduler_factory():
-    history = quick_train(num_epochs=3, scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(
-        opt, step_size=1, gamma=0.5))
+    history = quick_train(
+        num_epochs=3,
+        scheduler=lambda opt: torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5),
+    )
     assert history.lr == pytest.approx([0.1, 0.05, 0.025])
 
 
@@ -291,8 +323,7 @@ def test_weight_decay_and_momentum_reach_the_optimizer():
         return torch.optim.SGD(params, **kwargs)
 
     net = WithIdleParameter()
-    quick_train(net=net, num_epochs=2, lr=0.1, optimizer=factory, weight_decay=0.5,
-                momentum=0.9)
+    quick_train(net=net, num_epochs=2, lr=0.1, optimizer=factory, weight_decay=0.5, momentum=0.9)
     assert received == {"lr": 0.1, "weight_decay": 0.5, "momentum": 0.9}
     assert net.idle.detach().max() < 0.5  # decayed (with momentum: no simple closed form)
 
@@ -316,10 +347,16 @@ def built_optimizer(**options):
     return opt, net, history
 
 
-@pytest.mark.parametrize("optimizer, expected", [
-    ("sgd", torch.optim.SGD), ("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW),
-    ("AdamW", torch.optim.AdamW), (torch.optim.Adam, torch.optim.Adam),
-])
+@pytest.mark.parametrize(
+    "optimizer, expected",
+    [
+        ("sgd", torch.optim.SGD),
+        ("adam", torch.optim.Adam),
+        ("adamw", torch.optim.AdamW),
+        ("AdamW", torch.optim.AdamW),
+        (torch.optim.Adam, torch.optim.Adam),
+    ],
+)
 def test_optimizer_by_name_or_class(optimizer, expected):
     """The optimizer named is the one built, over the net's parameters, with train()'s lr and
     weight decay, and it is the one that steps (its state holds the net's parameters)."""
@@ -377,8 +414,9 @@ def test_channels_last_on_cpu_matches_contiguous():
     for channels_last in (False, True):
         torch.manual_seed(0)
         net = lenet(nn.ReLU, nn.MaxPool2d)
-        runs[channels_last] = train(net, data, data, 2, 0.1, CPU, channels_last=channels_last,
-                                    plot=False)
+        runs[channels_last] = train(
+            net, data, data, 2, 0.1, CPU, channels_last=channels_last, plot=False
+        )
         if channels_last:
             assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert runs[True].train_loss == pytest.approx(runs[False].train_loss, rel=1e-4)
@@ -388,7 +426,8 @@ def conv_output_dtypes(net, **options):
     """Train `net` one epoch; the set of dtypes its first conv produced, training and testing."""
     seen = {"train": set(), "eval": set()}
     net[0].register_forward_hook(
-        lambda module, args, out: seen["train" if module.training else "eval"].add(out.dtype))
+        lambda module, args, out: seen["train" if module.training else "eval"].add(out.dtype)
+    )
     X = torch.rand(32, 1, 28, 28)
     data = [(X, torch.randint(0, 10, (32,)))]
     history = train(net, data, data, 1, 0.1, CPU, plot=False, **options)
@@ -400,8 +439,10 @@ def test_bf16_autocast_on_cpu_and_fp16_needs_cuda():
     """amp="bf16": the convolutions really run in bfloat16 (training and evaluation) while the
     weights stay float32; without amp they run in float32."""
     net = lenet()
-    assert conv_output_dtypes(net, amp="bf16") == {"train": {torch.bfloat16},
-                                                    "eval": {torch.bfloat16}}
+    assert conv_output_dtypes(net, amp="bf16") == {
+        "train": {torch.bfloat16},
+        "eval": {torch.bfloat16},
+    }
     assert net[0].weight.dtype == torch.float32
     assert conv_output_dtypes(lenet()) == {"train": {torch.float32}, "eval": {torch.float32}}
     X = torch.rand(32, 1, 28, 28)
@@ -424,17 +465,25 @@ def test_fast_loader_and_dataloader_on_fake_fashion_mnist(tmp_path):
 
     write_fake_fashion_mnist(tmp_path, n_train=256, n_test=64)
     for train_iter, test_iter in (
-            load_data_fashion_mnist(64, root=tmp_path, device=CPU),
-            fashion_mnist_dataloaders(64, root=tmp_path, num_workers=0)):
+        load_data_fashion_mnist(64, root=tmp_path, device=CPU),
+        fashion_mnist_dataloaders(64, root=tmp_path, num_workers=0),
+    ):
         torch.manual_seed(0)
-        history = train(lenet(nn.ReLU, nn.MaxPool2d), train_iter, test_iter, 2, 0.05, CPU,
-                        momentum=0.9, plot=False)
+        history = train(
+            lenet(nn.ReLU, nn.MaxPool2d),
+            train_iter,
+            test_iter,
+            2,
+            0.05,
+            CPU,
+            momentum=0.9,
+            plot=False,
+        )
         assert history.examples == [256, 256]
 
 
 # -- no host sync per batch ----------------------------------------------------------------------
-HOST_READS = ("item", "__float__", "__int__", "__bool__", "__index__", "tolist", "numpy",
-              "cpu")
+HOST_READS = ("item", "__float__", "__int__", "__bool__", "__index__", "tolist", "numpy", "cpu")
 
 
 def count_host_reads(monkeypatch, fn):
@@ -462,10 +511,17 @@ def test_host_reads_do_not_grow_with_the_number_of_batches(monkeypatch, plot, ca
     for n_batches in (10, 40):
         X, y = blobs(n=8 * n_batches)
         data = batches(X, y, 8)
-        animator = Animator(legend=["train loss", "train acc", "test acc"], mode=plot,
-                            min_interval=1e9)
-        counts.append(count_host_reads(monkeypatch, lambda data=data, animator=animator: train(
-            mlp(), data, data[:2], 2, 0.1, CPU, plot=animator)))
+        animator = Animator(
+            legend=["train loss", "train acc", "test acc"], mode=plot, min_interval=1e9
+        )
+        counts.append(
+            count_host_reads(
+                monkeypatch,
+                lambda data=data, animator=animator: train(
+                    mlp(), data, data[:2], 2, 0.1, CPU, plot=animator
+                ),
+            )
+        )
     assert counts[0] == counts[1], counts
     assert counts[1] < 2 * 40 / 2  # a handful per epoch, far fewer than the 80 batches
 
@@ -517,27 +573,32 @@ def test_the_live_plot_shows_the_first_epoch_and_ends_on_the_last(monkeypatch, n
 X8, Y8 = blobs(n=16)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"lr": 0}, "lr must be a positive number"),
-    ({"lr": -0.1}, "lr must be a positive number"),
-    ({"num_epochs": 0}, "num_epochs must be a positive integer"),
-    ({"num_epochs": 2.5}, "num_epochs must be a positive integer"),
-    ({"amp": "fp8"}, "amp must be None"),
-    ({"resume": True}, "resume=True needs checkpoint"),
-    ({"optimizer": "rmsprop"}, "not one of"),
-    ({"optimizer": "adam", "momentum": 0.9}, "momentum= applies to SGD"),
-    ({"scheduler": {-1: 0.1}}, "epochs >= 0"),
-    ({"data": []}, "yielded no batches in epoch 1"),
-    ({"data": [(X8, Y8.int())]}, "dtype torch.int32.*y.long()"),
-    ({"data": [(X8, Y8.float())]}, "class indices.*y.long()"),
-    ({"data": [(X8, Y8[:, None])]}, r"shape \(16, 1\).*y.view\(-1\)"),
-    ({"data": [(X8, Y8 + 5)]}, "labels range from 5 to 7.*3 class scores"),
-    ({"data": [(X8, Y8[:4])]}, "16 predictions but the batch has labels of shape"),
-    ({"data": [(X8.double(), Y8)]}, "dtype torch.float64.*X.float()"),
-    ({"data": [X8, Y8]}, r"yield \(X, y\) pairs"),
-    ({"net": nn.Sequential(nn.Linear(8, 1), nn.Flatten(0))},
-     r"output has shape \(16,\); cross-entropy needs \(batch, num_classes\)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"lr": 0}, "lr must be a positive number"),
+        ({"lr": -0.1}, "lr must be a positive number"),
+        ({"num_epochs": 0}, "num_epochs must be a positive integer"),
+        ({"num_epochs": 2.5}, "num_epochs must be a positive integer"),
+        ({"amp": "fp8"}, "amp must be None"),
+        ({"resume": True}, "resume=True needs checkpoint"),
+        ({"optimizer": "rmsprop"}, "not one of"),
+        ({"optimizer": "adam", "momentum": 0.9}, "momentum= applies to SGD"),
+        ({"scheduler": {-1: 0.1}}, "epochs >= 0"),
+        ({"data": []}, "yielded no batches in epoch 1"),
+        ({"data": [(X8, Y8.int())]}, "dtype torch.int32.*y.long()"),
+        ({"data": [(X8, Y8.float())]}, "class indices.*y.long()"),
+        ({"data": [(X8, Y8[:, None])]}, r"shape \(16, 1\).*y.view\(-1\)"),
+        ({"data": [(X8, Y8 + 5)]}, "labels range from 5 to 7.*3 class scores"),
+        ({"data": [(X8, Y8[:4])]}, "16 predictions but the batch has labels of shape"),
+        ({"data": [(X8.double(), Y8)]}, "dtype torch.float64.*X.float()"),
+        ({"data": [X8, Y8]}, r"yield \(X, y\) pairs"),
+        (
+            {"net": nn.Sequential(nn.Linear(8, 1), nn.Flatten(0))},
+            r"output has shape \(16,\); cross-entropy needs \(batch, num_classes\)",
+        ),
+    ],
+)
 def test_clear_errors(kwargs, message):
     kwargs = {**kwargs}  # the parametrize dict is shared between reruns: do not pop from it
     data = kwargs.pop("data", [(X8, Y8)])
@@ -545,12 +606,15 @@ def test_clear_errors(kwargs, message):
         quick_train(data=data, **kwargs)
 
 
-@pytest.mark.parametrize("args, message", [
-    ((lambda X: X, [(X8, Y8)], [(X8, Y8)]), "net must be a torch.nn.Module"),
-    ((nn.Sequential(nn.ReLU()), [(X8, Y8)], [(X8, Y8)]), "no parameters to train"),
-    ((mlp(), X8, [(X8, Y8)]), "train_iter must be an iterable of .X, y. batches"),
-    ((mlp(), [(X8, Y8)], None), "test_iter must be an iterable"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((lambda X: X, [(X8, Y8)], [(X8, Y8)]), "net must be a torch.nn.Module"),
+        ((nn.Sequential(nn.ReLU()), [(X8, Y8)], [(X8, Y8)]), "no parameters to train"),
+        ((mlp(), X8, [(X8, Y8)]), "train_iter must be an iterable of .X, y. batches"),
+        ((mlp(), [(X8, Y8)], None), "test_iter must be an iterable"),
+    ],
+)
 def test_clear_errors_for_wrong_arguments(args, message):
     with pytest.raises((TypeError, ValueError), match=message):
         train(*args, 1, 0.1, CPU, plot=False)
@@ -575,8 +639,15 @@ def test_empty_test_iter_says_so():
 def test_uint8_images_say_to_convert():
     images = torch.randint(0, 255, (4, 1, 28, 28), dtype=torch.uint8)
     with pytest.raises(RuntimeError, match=r"X.float\(\) / 255"):
-        train(lenet(), [(images, torch.arange(4))], [(images, torch.arange(4))], 1, 0.1, CPU,
-              plot=False)
+        train(
+            lenet(),
+            [(images, torch.arange(4))],
+            [(images, torch.arange(4))],
+            1,
+            0.1,
+            CPU,
+            plot=False,
+        )
 
 
 def test_optimizer_for_another_model_says_so():
@@ -627,8 +698,17 @@ def test_gpu_training_with_amp_and_channels_last(amp):
     torch.manual_seed(0)
     X, y = torch.rand(512, 1, 28, 28), torch.randint(0, 10, (512,))
     data = batches(X.cuda(), y.cuda(), 128)
-    history = train(lenet(nn.ReLU, nn.MaxPool2d), data, batches(X, y, 128), 3, 0.1, "cuda",
-                    amp=amp, channels_last=True, plot=False)
+    history = train(
+        lenet(nn.ReLU, nn.MaxPool2d),
+        data,
+        batches(X, y, 128),
+        3,
+        0.1,
+        "cuda",
+        amp=amp,
+        channels_last=True,
+        plot=False,
+    )
     assert all(math.isfinite(v) for v in history.train_loss)
     assert all(0 < c <= s for c, s in zip(history.compute_seconds, history.seconds))
 
@@ -659,9 +739,18 @@ def test_history_repr_is_one_short_line_however_many_epochs():
     history = History()
     assert repr(history) == "History(no epochs yet)"
     for epoch in range(1, 101):
-        history.append(epoch=epoch, train_loss=1.0 / epoch, train_acc=0.5, test_acc=0.25,
-                       lr=0.1, seconds=0.5, compute_seconds=0.4, examples=1000)
+        history.append(
+            epoch=epoch,
+            train_loss=1.0 / epoch,
+            train_acc=0.5,
+            test_acc=0.25,
+            lr=0.1,
+            seconds=0.5,
+            compute_seconds=0.4,
+            examples=1000,
+        )
     text = repr(history)
     assert "\n" not in text and len(text) < 120, text
-    assert text == ("History(100 epochs, 50.0 s; last epoch: train_loss 0.010, train_acc 0.500, "
-                    "test_acc 0.250)")
+    assert text == (
+        "History(100 epochs, 50.0 s; last epoch: train_loss 0.010, train_acc 0.500, test_acc 0.250)"
+    )

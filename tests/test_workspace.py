@@ -1,4 +1,5 @@
 """The student's working copy: made once, extended with new chapters, never overwritten."""
+
 import pytest
 
 from tools.workspace import sync_workspace
@@ -47,8 +48,11 @@ def test_lab_shows_students_the_student_tools_only(tmp_path):
     lab = start_lab(tmp_path)
     try:
         page = _get(lab.url("lab"))
-        config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>',
-                                      page, re.DOTALL).group(1))
+        config = json.loads(
+            re.search(
+                r'id="jupyter-config-data"[^>]*>\s*(\{.*?\})\s*</script>', page, re.DOTALL
+            ).group(1)
+        )
         disabled = config.get("disabledExtensions", [])
         for plugin in ("formgrader", "create-assignment", "course-list"):
             assert f"@jupyter/nbgrader:{plugin}" in disabled, disabled
@@ -56,7 +60,7 @@ def test_lab_shows_students_the_student_tools_only(tmp_path):
             assert f"@jupyter/nbgrader:{plugin}" not in disabled, disabled
         with pytest.raises(urllib.error.HTTPError, match="404"):
             _get(lab.url("formgrader"))
-        time.sleep(2)        # let the server log anything it has to say about the course
+        time.sleep(2)  # let the server log anything it has to say about the course
     finally:
         lab.stop()
     seen = "".join(lab.log)

@@ -6,6 +6,7 @@ Run `python -m tools.build` (or `./dlbook build`) after editing a master. The ou
 deterministic: no outputs, no execution counts, stable cell ids, so `git diff` shows only what an
 instructor changed, and the test suite rebuilds into a temporary folder and compares.
 """
+
 import argparse
 import hashlib
 import os
@@ -20,8 +21,13 @@ import jupytext
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-NBGRADER_DEFAULTS = {"grade": False, "locked": False, "solution": False, "task": False,
-                     "schema_version": 3}
+NBGRADER_DEFAULTS = {
+    "grade": False,
+    "locked": False,
+    "solution": False,
+    "task": False,
+    "schema_version": 3,
+}
 
 
 # The repository the masters' setup cells name; the build puts [tool.dlbook] repository there.
@@ -39,25 +45,29 @@ def book_settings(root: Path = ROOT) -> dict:
     found = tomllib.loads(text).get("tool", {}).get("dlbook", {})
     settings = {"repository": MASTER_REPOSITORY, "branch": "main", **found}
     if not REPOSITORY_PATTERN.fullmatch(settings["repository"]):
-        raise ValueError(f"pyproject.toml [tool.dlbook] repository = "
-                         f"{settings['repository']!r} is not a GitHub owner/name such as "
-                         f"{MASTER_REPOSITORY!r}: fix it, then run `./dlbook build`")
+        raise ValueError(
+            f"pyproject.toml [tool.dlbook] repository = "
+            f"{settings['repository']!r} is not a GitHub owner/name such as "
+            f"{MASTER_REPOSITORY!r}: fix it, then run `./dlbook build`"
+        )
     return settings
 
 
 def colab_url(relpath: str, root: Path = ROOT) -> str:
     """The address that opens a repository file (e.g. a release notebook) in Google Colab."""
     s = book_settings(root)
-    return (f"https://colab.research.google.com/github/{s['repository']}/blob/{s['branch']}/"
-            f"{relpath}")
+    return (
+        f"https://colab.research.google.com/github/{s['repository']}/blob/{s['branch']}/{relpath}"
+    )
 
 
 def publish_to(nb, repository: str) -> None:
     """Make the setup cell install the book's package from `repository` (owner/name)."""
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.source = cell.source.replace(f"github.com/{MASTER_REPOSITORY}",
-                                              f"github.com/{repository}")
+            cell.source = cell.source.replace(
+                f"github.com/{MASTER_REPOSITORY}", f"github.com/{repository}"
+            )
 
 
 class MasterError(ValueError):
@@ -177,9 +187,19 @@ def build_release(root: Path, out: Path, slugs: list[str]) -> None:
         course = Path(scratch)
         shutil.copytree(out / "source", course / "source")
         for slug in slugs:
-            cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", slug, "--force",
-                   f"--CourseDirectory.root={course}", "--log-level=WARN"]
-            done = subprocess.run(cmd, cwd=root, env=tool_env(), capture_output=True, text=True, check=False)
+            cmd = [
+                sys.executable,
+                "-m",
+                "nbgrader",
+                "generate_assignment",
+                slug,
+                "--force",
+                f"--CourseDirectory.root={course}",
+                "--log-level=WARN",
+            ]
+            done = subprocess.run(
+                cmd, cwd=root, env=tool_env(), capture_output=True, text=True, check=False
+            )
             if done.returncode != 0:
                 raise RuntimeError(f"nbgrader generate_assignment {slug} failed:\n{done.stderr}")
             target = out / "release" / slug
@@ -201,10 +221,15 @@ def build(root: Path = ROOT, out: Path | None = None, only: str | None = None) -
 def out_of_date(root: Path, fresh: Path) -> list[str]:
     """Files under source/ and release/ that differ between `root` and a fresh build, or that
     exist on one side only (e.g. a chapter whose master was deleted)."""
+
     def files(base: Path) -> set:
-        return {p.relative_to(base) for tree in ("source", "release") if (base / tree).is_dir()
-                for p in (base / tree).rglob("*") if p.is_file()
-                and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts}
+        return {
+            p.relative_to(base)
+            for tree in ("source", "release")
+            if (base / tree).is_dir()
+            for p in (base / tree).rglob("*")
+            if p.is_file() and ".ipynb_checkpoints" not in p.parts and "__pycache__" not in p.parts
+        }
 
     committed, built = files(root), files(fresh)
     differ = {p for p in committed & built if (root / p).read_bytes() != (fresh / p).read_bytes()}
@@ -213,8 +238,11 @@ def out_of_date(root: Path, fresh: Path) -> list[str]:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="build into a temporary folder and fail if the committed files differ")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="build into a temporary folder and fail if the committed files differ",
+    )
     parser.add_argument("--only", metavar="NN", help="build one chapter, e.g. 02 or 02_autograd")
     args = parser.parse_args(argv)
     if not args.check:
@@ -225,8 +253,10 @@ def main(argv=None) -> int:
         build(ROOT, Path(tmp))
         stale = out_of_date(ROOT, Path(tmp))
     if stale:
-        print("Generated notebooks are out of date; run `./dlbook build` and commit:\n  "
-              + "\n  ".join(stale))
+        print(
+            "Generated notebooks are out of date; run `./dlbook build` and commit:\n  "
+            + "\n  ".join(stale)
+        )
         return 1
     print("source/ and release/ are up to date")
     return 0

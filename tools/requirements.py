@@ -3,6 +3,7 @@
 Usage: python tools/requirements.py pyproject.toml [extra ...]. Runs before anything is
 installed, so it uses only the standard library (tomllib on 3.11+, a small parser on 3.10).
 """
+
 import re
 import sys
 

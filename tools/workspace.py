@@ -6,6 +6,7 @@ missing: a new chapter appears, an existing file is never overwritten.
 
 Usage: python -m tools.workspace RELEASE_DIR WORK_DIR   (prints WORK_DIR)
 """
+
 import shutil
 import sys
 from pathlib import Path

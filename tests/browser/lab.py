@@ -13,6 +13,7 @@ Used by tests/test_browser.py. The server is started exactly as a student starts
   holding one setting, `windowingMode: none`, so every cell of a long notebook is in the page
   and can be inspected; a student's lab renders cells as they scroll into view instead.
 """
+
 import json
 import os
 import re
@@ -34,18 +35,27 @@ URL_PATTERN = re.compile(r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)")
 def missing_requirements() -> str | None:
     """Why the browser suite cannot run here, or None."""
     if not CHROMIUM.exists():
-        return (f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium "
-                "fonts-noto-cjk` (.ci/run does), or set DLBOOK_CHROMIUM to a Chromium binary")
+        return (
+            f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium "
+            "fonts-noto-cjk` (.ci/run does), or set DLBOOK_CHROMIUM to a Chromium binary"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return "the playwright package is missing: it is in pyproject's test dependencies"
     # Without a CJK font the chapters' Chinese terms render as boxes: a student would see that.
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True,
-                           check=False) if shutil.which("fc-list") else None
+    fonts = (
+        subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+        )
+        if shutil.which("fc-list")
+        else None
+    )
     if fonts is None or not fonts.stdout.strip():
-        return ("no font for Chinese text (the chapters' terms would show as boxes): install "
-                "fonts-noto-cjk (`apt-get install fonts-noto-cjk`; .ci/run does)")
+        return (
+            "no font for Chinese text (the chapters' terms would show as boxes): install "
+            "fonts-noto-cjk (`apt-get install fonts-noto-cjk`; .ci/run does)"
+        )
     return None
 
 
@@ -73,13 +83,17 @@ class Lab:
     def shut_down_kernels(self) -> None:
         """End every notebook session (and its kernel), as closing a notebook's tab would."""
         headers = {"Authorization": f"token {self.token}"}
-        with urllib.request.urlopen(urllib.request.Request(
-                f"{self.base}/api/sessions", headers=headers), timeout=30) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(f"{self.base}/api/sessions", headers=headers), timeout=30
+        ) as response:
             sessions = json.load(response)
         for session in sessions:
-            urllib.request.urlopen(urllib.request.Request(
-                f"{self.base}/api/sessions/{session['id']}", method="DELETE",
-                headers=headers), timeout=30).close()
+            urllib.request.urlopen(
+                urllib.request.Request(
+                    f"{self.base}/api/sessions/{session['id']}", method="DELETE", headers=headers
+                ),
+                timeout=30,
+            ).close()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -106,17 +120,29 @@ def start_lab(tmp: Path, timeout: float = 180) -> Lab:
     tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
     tracker.parent.mkdir(parents=True)
     tracker.write_text(json.dumps({"windowingMode": "none"}))
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("NBGRADER_EXECUTION", "DISPLAY", "JUPYTER_TOKEN")}
-    env.update(DLBOOK_WORK=str(work), DLBOOK_DATA=str(data), DLBOOK_SETTINGS="grading",
-               JUPYTERLAB_SETTINGS_DIR=str(settings),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
-               JUPYTER_RUNTIME_DIR=str(tmp / "runtime"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("NBGRADER_EXECUTION", "DISPLAY", "JUPYTER_TOKEN")
+    }
+    env.update(
+        DLBOOK_WORK=str(work),
+        DLBOOK_DATA=str(data),
+        DLBOOK_SETTINGS="grading",
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+    )
     start = time.perf_counter()
     process = subprocess.Popen(
         [str(ROOT / "dlbook"), "lab", f"--port={_free_port()}", "--ServerApp.port_retries=0"],
-        cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True)
+        cwd=tmp,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lab = Lab(process=process, work=work)
     found = threading.Event()
 
@@ -133,8 +159,10 @@ def start_lab(tmp: Path, timeout: float = 180) -> Lab:
     lab.reader.start()
     if not found.wait(timeout) or process.poll() is not None:
         lab.stop()
-        raise RuntimeError("`./dlbook lab` printed no URL within "
-                           f"{timeout:.0f} s; its output:\n" + "".join(lab.log[-40:]))
+        raise RuntimeError(
+            "`./dlbook lab` printed no URL within "
+            f"{timeout:.0f} s; its output:\n" + "".join(lab.log[-40:])
+        )
     return lab
 
 
@@ -198,8 +226,10 @@ def open_notebook(page, lab: Lab, relpath: str, timeout_ms: int = 120_000) -> fl
     page.goto(lab.url(f"lab/tree/{relpath}", "reset"))
     page.wait_for_selector(CELLS, timeout=timeout_ms)
     # The status bar says "Python 3 (ipykernel) | Idle" once the kernel has started.
-    page.wait_for_function("() => /\\| Idle/.test(document.querySelector("
-                           "'#jp-main-statusbar')?.innerText || '')", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => /\\| Idle/.test(document.querySelector('#jp-main-statusbar')?.innerText || '')",
+        timeout=timeout_ms,
+    )
     return time.perf_counter() - start
 
 
@@ -222,17 +252,22 @@ def run_all(page, timeout: float = 60) -> None:
 
 def prompts(page) -> list[str]:
     """The execution prompt of every cell in the page ('' for markdown): '[12]:', '[*]:', '[ ]:'."""
-    return page.eval_on_selector_all(CELLS, """cells => cells.map(c => {
+    return page.eval_on_selector_all(
+        CELLS,
+        """cells => cells.map(c => {
         const p = c.querySelector('.jp-InputArea-prompt');
-        return c.classList.contains('jp-CodeCell') && p ? p.textContent.trim() : ''; })""")
+        return c.classList.contains('jp-CodeCell') && p ? p.textContent.trim() : ''; })""",
+    )
 
 
 def wait_until_idle(page, timeout: float) -> bool:
     """Wait until no cell is running or queued and the kernel is idle (twice in a row)."""
     deadline, calm = time.monotonic() + timeout, 0
     while time.monotonic() < deadline:
-        busy = any(p == "[*]:" for p in prompts(page)) or page.locator(
-            ".jp-Notebook-ExecutionIndicator[data-status='idle']").count() == 0
+        busy = (
+            any(p == "[*]:" for p in prompts(page))
+            or page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() == 0
+        )
         calm = 0 if busy else calm + 1
         if calm >= 2:
             return True

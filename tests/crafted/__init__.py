@@ -4,11 +4,12 @@ Each exploit is appended to a *wrong* `normalize_rows` (tests/wrong_answers/ch01
 submission deserves the full score minus that exercise's points unless stated otherwise;
 honest-noise submissions add noise to the instructor's solution and deserve full marks.
 """
+
 MARKER = "dlbook-crafted-daemon-7f3a"
 
 # name -> code appended to the wrong normalize_rows answer cell
 EXPLOITS = {
-    "lying_subclass": '''
+    "lying_subclass": """
 class _Liar(torch.Tensor):
     @classmethod
     def __torch_function__(cls, func, types, args=(), kwargs=None):
@@ -20,8 +21,8 @@ class _Liar(torch.Tensor):
 _wrong = normalize_rows
 def normalize_rows(X):
     return _wrong(X).as_subclass(_Liar)
-''',
-    "patched_checks_and_torch": '''
+""",
+    "patched_checks_and_torch": """
 import helpers.checks as _hc, numpy as _np
 for _n in ("check_close", "check_equal", "check_shape", "check_type", "check_true"):
     setattr(_hc, _n, lambda *a, **k: None)
@@ -29,13 +30,13 @@ for _n in ("check_close", "check_equal", "check_shape", "check_type", "check_tru
 _hc._allclose = lambda *a, **k: True
 torch.allclose = lambda *a, **k: True
 _np.allclose = lambda *a, **k: True
-''',
-    "forged_recorder": '''
+""",
+    "forged_recorder": """
 __dlbook_record__ = lambda value, kind, **k: value if k.get("passthrough") else None
 import IPython
 IPython.get_ipython().user_ns["__dlbook_record__"] = __dlbook_record__
-''',
-    "input_and_ast_transformers": '''
+""",
+    "input_and_ast_transformers": """
 import ast as _ast
 _ip = get_ipython()
 _ip.input_transformers_cleanup.append(lambda lines: [ln for ln in lines if "check" not in ln])
@@ -45,8 +46,8 @@ class _Drop(_ast.NodeTransformer):
         name = getattr(node.func, "id", "") or getattr(node.func, "attr", "")
         return _ast.Constant(None) if "record" in name or "check" in name else node
 getattr(_ip, "ast_transformers").append(_Drop())
-''',
-    "reads_solutions_and_peers": '''
+""",
+    "reads_solutions_and_peers": """
 import os as _os, json as _json
 def _steal():
     for top in ("/", "/work", "/tmp", "..", "../..", "../../.."):
@@ -66,8 +67,8 @@ def _steal():
                             exec(src, globals())
                             return
 _steal()
-''',
-    "writes_gradebook_and_course": '''
+""",
+    "writes_gradebook_and_course": """
 import glob as _glob, sqlite3 as _sq, os as _os
 for _db in _glob.glob("/**/gradebook.db", recursive=True) + ["../../../gradebook.db"]:
     try:
@@ -79,8 +80,8 @@ for _f in ("/opt/dlbook/helpers/checks.py", "/opt/dlbook/grading/records.py"):
         open(_f, "a").write("\\nraise SystemExit\\n")
     except OSError:
         pass
-''',
-    "daemon_and_network": f'''
+""",
+    "daemon_and_network": f"""
 import subprocess as _sp, socket as _so, os as _os
 _sp.Popen(["python", "-c", "import time; time.sleep(600)  # {MARKER}"], start_new_session=True)
 if _os.fork() == 0:
@@ -90,8 +91,8 @@ try:
     _so.create_connection(("127.0.0.1", PORT), timeout=2)
 except OSError:
     pass
-''',
-    "rebinds_check_names": '''
+""",
+    "rebinds_check_names": """
 import helpers.checks as _hc
 _noop = lambda *a, **k: None
 if (check_close := _noop):
@@ -99,16 +100,16 @@ if (check_close := _noop):
 for check_equal in [_noop]:
     pass
 _hc.__dict__.update(check_close=_noop, check_equal=_noop, check_shape=_noop, check_true=_noop)
-''',
-    "setattr_by_partial_and_exec_by_globals": '''
+""",
+    "setattr_by_partial_and_exec_by_globals": """
 import functools, numpy as _np
 _b = (lambda: 0).__globals__["__builtins__"]
 _exec = _b["exec"] if isinstance(_b, dict) else _b.exec
 functools.partial(setattr, torch, "allclose")(lambda *a, **k: True)
 functools.partial(setattr, _np, "allclose")(lambda *a, **k: True)
 _exec("import helpers.checks as h; h._allclose = lambda *a, **k: True", {})
-''',
-    "lying_ndarray": '''
+""",
+    "lying_ndarray": """
 import numpy as _np
 class _Yes(_np.ndarray):
     def __eq__(self, other):
@@ -118,8 +119,8 @@ class _Yes(_np.ndarray):
 _wrong_nd = normalize_rows
 def normalize_rows(X):
     return _wrong_nd(X).numpy().view(_Yes)
-''',
-    "rewrites_notebooks_on_disk": '''
+""",
+    "rewrites_notebooks_on_disk": """
 import os as _os, json as _json
 for _top in (".", "..", "../..", "/", "/tmp"):
     for _dir, _dirs, _files in _os.walk(_top):
@@ -141,8 +142,8 @@ for _top in (".", "..", "../..", "/", "/tmp"):
                 _json.dump(_nb, open(_p, "w"))
             except Exception:
                 pass
-''',
-    "drives_other_kernels": '''
+""",
+    "drives_other_kernels": """
 import glob as _glob
 from jupyter_client import BlockingKernelClient as _Client
 _files = (_glob.glob("/tmp/**/*.json", recursive=True) + _glob.glob("/run/**/*.json", recursive=True)
@@ -156,7 +157,7 @@ for _cf in _files:
         _kc.stop_channels()
     except Exception:
         pass
-''',
+""",
 }
 
 # Exploits that break the recording itself: every test from the exploit on loses its points
@@ -165,7 +166,9 @@ SABOTAGE = {"forged_recorder", "input_and_ast_transformers"}
 
 # name -> (grade_id of the answer cell to change, code appended) on the *full* solution
 HONEST = {
-    "honest_noise": ("set_border", '''
+    "honest_noise": (
+        "set_border",
+        """
 import re, importlib, logging, sys, os, warnings
 from tqdm.auto import tqdm
 pattern = re.compile(r"\\d+")
@@ -184,30 +187,42 @@ _orig_set_border = set_border
 def set_border(X, value):
     print("noise while testing", file=sys.stderr)
     return _orig_set_border(X, value)
-'''),
-    "honest_magics_and_exit": ("tangent_line", '''
+""",
+    ),
+    "honest_magics_and_exit": (
+        "tangent_line",
+        """
 %timeit -n 1 -r 1 sum(range(10))
 %matplotlib inline
 import sys
 sys.exit()
-'''),
-    "huge_output": ("interleave_rows", '''
+""",
+    ),
+    "huge_output": (
+        "interleave_rows",
+        """
 for _ in range(400):
     print("x" * 100_000)
-'''),
-    "memory_hog": ("accumulate_rows", '''
+""",
+    ),
+    "memory_hog": (
+        "accumulate_rows",
+        """
 try:
     _hog = bytearray(40 * 2**30)
 except MemoryError:
     print("no 40 GiB for you")
-'''),
+""",
+    ),
 }
 
 # name -> (grade_id, code appended): the exercise whose cell this breaks loses its points only
 FAULTS = {
     "os_exit": ("pairwise_sq_dists", "import os\nos._exit(3)\n"),
     "segfault": ("set_border", "import ctypes\nctypes.string_at(0)\n"),
-    "infinite_loop": ("tangent_line", '''
+    "infinite_loop": (
+        "tangent_line",
+        """
 import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 while True:
@@ -215,5 +230,6 @@ while True:
         pass
     except KeyboardInterrupt:
         pass
-'''),
+""",
+    ),
 }

@@ -2,6 +2,7 @@
 added without touching a shared file. Each module defines SLUG and WRONG = (grade_id, source of
 the answer cell): graded with real nbgrader, it must lose exactly that exercise's points.
 """
+
 import importlib
 import pkgutil
 

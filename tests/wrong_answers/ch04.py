@@ -2,7 +2,9 @@ SLUG = "04_training"
 # The classic evaluation bug: averages the per-batch mean losses and accuracies, so a partial
 # last batch weighs as much as a full one (everything else -- eval mode, no_grad, restoring
 # the mode -- is right).
-WRONG = ("evaluate", '''def evaluate(net, data_iter, loss_fn):
+WRONG = (
+    "evaluate",
+    """def evaluate(net, data_iter, loss_fn):
     was_training = net.training
     net.train(False)
     losses, accuracies = [], []
@@ -13,4 +15,5 @@ WRONG = ("evaluate", '''def evaluate(net, data_iter, loss_fn):
             accuracies.append((logits.argmax(dim=1) == y).float().mean().item())
     net.train(was_training)
     return sum(losses) / len(losses), sum(accuracies) / len(accuracies)
-''')
+""",
+)

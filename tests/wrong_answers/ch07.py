@@ -1,7 +1,9 @@
 SLUG = "07_modern_cnns"
 # The lecture notes' mistake: the running variance is updated with the biased batch variance
 # (PyTorch stores the unbiased one, m / (m - 1) times larger).
-WRONG = ("batch_norm", '''def batch_norm(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+WRONG = (
+    "batch_norm",
+    """def batch_norm(X, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     dims = (0,) if X.dim() == 2 else (0, 2, 3)
     shape = (1, -1) if X.dim() == 2 else (1, -1, 1, 1)
     if training:
@@ -16,4 +18,5 @@ WRONG = ("batch_norm", '''def batch_norm(X, gamma, beta, running_mean, running_v
         new_mean, new_var = running_mean, running_var
     X_hat = (X - mean.reshape(shape)) / torch.sqrt(var.reshape(shape) + eps)
     return gamma.reshape(shape) * X_hat + beta.reshape(shape), new_mean, new_var
-''')
+""",
+)
