@@ -168,7 +168,7 @@ def main(argv: list[str]) -> int:
         "--workers",
         type=int,
         default=None,
-        help="submissions graded at once on this machine (default: the cores)",
+        help="submissions graded at once on this machine (default: the cores + 1)",
     )
     parser.add_argument(
         "--dask",

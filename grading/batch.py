@@ -1,6 +1,6 @@
 """Grade a batch of submissions: several at once on one machine, or on a Dask cluster; resumable.
 
-    ./dlbook autograde 01_tensors                    # every submission, one per core
+    ./dlbook autograde 01_tensors                    # every submission, cores + 1 at once
     ./dlbook autograde 01_tensors --workers 4
     ./dlbook autograde 01_tensors --student alice    # one late or re-submitted student
     ./dlbook autograde 01_tensors --dask tcp://scheduler:8786 \
