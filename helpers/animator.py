@@ -232,7 +232,7 @@ class Animator:
         return buffer.getvalue()
 
     def frame_info(self) -> dict:
-        """What the frame shows: which Animator, points per series, the last x, the x limits."""
+        """What the frame shows: which Animator, points per series, the last x, the limits."""
         info = {
             "plot": self._serial,
             "points": [len(xs) for xs in self.X],
@@ -240,6 +240,7 @@ class Animator:
         }
         if self._fig is not None:
             info["xlim"] = [float(v) for v in self._axes.get_xlim()]
+            info["ylim"] = [float(v) for v in self._axes.get_ylim()]
         return info
 
     def _draw_text(self) -> None:
