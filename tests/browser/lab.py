@@ -110,8 +110,11 @@ class Lab:
             self.process.stdout.close()  # else a ResourceWarning fails some later test
 
 
-def start_lab(tmp: Path, timeout: float = 180) -> Lab:
-    """Start `./dlbook lab` on a fresh working copy under `tmp`; return when its URL is printed."""
+def start_lab(tmp: Path, timeout: float = 180, training: str | None = "grading") -> Lab:
+    """Start `./dlbook lab` on a fresh working copy under `tmp`; return when its URL is printed.
+
+    `training`: DLBOOK_SETTINGS for the lab's kernels (None: chosen by the device, as in a
+    student's lab)."""
     from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
 
     data, settings, work = tmp / "data", tmp / "lab-settings", tmp / "work"
@@ -125,10 +128,12 @@ def start_lab(tmp: Path, timeout: float = 180) -> Lab:
         for k, v in os.environ.items()
         if k not in ("NBGRADER_EXECUTION", "DISPLAY", "JUPYTER_TOKEN")
     }
+    env.pop("DLBOOK_SETTINGS", None)
+    if training:
+        env["DLBOOK_SETTINGS"] = training
     env.update(
         DLBOOK_WORK=str(work),
         DLBOOK_DATA=str(data),
-        DLBOOK_SETTINGS="grading",
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(tmp / "lab-workspaces"),
         JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
