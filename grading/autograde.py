@@ -7,9 +7,10 @@
 recorded in the gradebook; 3. each student is graded by `nbgrader autograde NN_slug --student S
 --force` in its own process (`grade_student`; forked, see nbgrader_process.py), so one broken
 submission cannot abort the batch -- several at once on this machine or on a Dask cluster, and
-only those not already graded from the same submission and source (batch.py); 4. every graded student gets feedback; 5. the course
-and the other students' gradebook rows are checked unchanged; 6. a summary of scores and flags,
-and the TA's report (report.py). Exit status 1 if any student could not be graded (flagged).
+only those not already graded from the same submission and source (batch.py); 4. every graded
+student gets feedback; 5. the course and the other students' gradebook rows are checked
+unchanged; 6. a summary of scores and flags, and the TA's report (report.py). Exit status 1
+if any student could not be graded (flagged).
 """
 
 import argparse

@@ -6,10 +6,11 @@ Jupyter server extensions) before it grades anything. Graded as two commands per
 and enough to make a 2-worker batch slower than stock serial nbgrader, which imports it once.
 
 Here a forkserver imports nbgrader and the book's preprocessors once, and renders one page to
-warm up (forkserver_warmup.py); each command runs in a fresh fork of it. Every command still gets a process of its own (new nbgrader singletons,
-nothing carried from one student to the next, the same exit code and output as the command
-line) at the cost of a fork. Where a process may not have children (a daemonic Dask worker),
-or with DLBOOK_GRADER_SUBPROCESS=1, the plain `python -m nbgrader` subprocess is used instead.
+warm up (forkserver_warmup.py); each command runs in a fresh fork of it. Every command still
+gets a process of its own (new nbgrader singletons, nothing carried from one student to the
+next, the same exit code and output as the command line) at the cost of a fork. Where a
+process may not have children (a daemonic Dask worker), or with DLBOOK_GRADER_SUBPROCESS=1,
+the plain `python -m nbgrader` subprocess is used instead.
 """
 
 import multiprocessing
