@@ -1,7 +1,11 @@
-"""Chapter 05's claim, measured: a convolution as one matrix product (im2col) is orders of
-magnitude faster than Python loops over output pixels, and close to `F.conv2d`.
+"""Chapter 05, measured: the im2col claim, and the student's Run All time.
 
-Run: ./dlbook python -m benchmarks.bench_ch05     (writes benchmarks/results/ch05_conv.md)
+Run: ./dlbook python -m benchmarks.bench_ch05                  (both parts)
+     ./dlbook python -m benchmarks.bench_ch05 --part conv      (benchmarks/results/ch05_conv.md)
+     ./dlbook python -m benchmarks.bench_ch05 --part notebook  (benchmarks/results/ch05_notebook.md)
+
+Part `conv`: a convolution as one matrix product (im2col) is orders of magnitude faster than
+Python loops over output pixels, and close to `F.conv2d`.
 
 Workload: one 3-channel 64x64 image, 16 output channels, 3x3 kernel, no padding, stride 1
 (62x62 outputs), float32, one thread (as in the chapter). The loop version is the chapter's
@@ -10,11 +14,12 @@ compute the whole layer. Each number is over RUNS timed calls after one warm-up:
 and the median, which a busy shared machine disturbs less (preemption makes the std large).
 """
 
+import argparse
 import os
 import platform
 import statistics
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import torch
@@ -22,6 +27,11 @@ import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = {"loops": 5, "fast": 200}
+NOTEBOOKS = {  # the student's Run All: every exercise answered, and a fresh release notebook
+    "answered (source)": ROOT / "source" / "05_convolution" / "05_convolution.ipynb",
+    "fresh (release)": ROOT / "release" / "05_convolution" / "05_convolution.ipynb",
+}
+TARGET_SECONDS = 300  # issue 20: any chapter's Run All under 5 minutes on a 2-core CPU
 
 
 def corr2d(X, K):
@@ -35,7 +45,7 @@ def corr2d(X, K):
 
 
 def im2col(X, k):
-    """The chapter's reference answer to exercise 10 (stride 1, no padding)."""
+    """The chapter's reference answer to exercise 14 (stride 1, no padding)."""
     n, c, h, w = X.shape
     h_out, w_out = h - k + 1, w - k + 1
     cols = torch.empty(n, c, k, k, h_out, w_out)
@@ -55,7 +65,7 @@ def _times(fn, runs):
     return statistics.mean(out), statistics.stdev(out), statistics.median(out)
 
 
-def main() -> None:
+def bench_conv() -> None:
     torch.set_num_threads(1)
     torch.manual_seed(0)
     X, W = torch.randn(1, 3, 64, 64), torch.randn(16, 3, 3, 3)
@@ -94,6 +104,78 @@ def main() -> None:
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "ch05_conv.md").write_text("\n".join(lines))
     print("\n".join(lines))
+
+
+def _cell_seconds(cell) -> float | None:
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return None
+    parse = datetime.fromisoformat
+    return (parse(end.replace("Z", "+00:00")) - parse(start.replace("Z", "+00:00"))).total_seconds()
+
+
+def bench_notebook() -> None:
+    """Run All as a student's kernel runs it (NBGRADER_EXECUTION unset); time every cell."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from benchmarks.bench_train import load_average, write_results
+
+    saved = os.environ.pop("NBGRADER_EXECUTION", None)
+    lines = [f"Target: under {TARGET_SECONDS} s on a 2-core CPU (issue 20).", ""]
+    try:
+        for name, path in NOTEBOOKS.items():
+            nb = nbformat.read(path, as_version=4)
+            before = load_average()
+            tic = time.perf_counter()
+            NotebookClient(
+                nb,
+                timeout=600,
+                kernel_name="python3",
+                allow_errors=True,  # a fresh notebook stops nowhere: unfinished cells only fail
+                resources={"metadata": {"path": str(path.parent)}},
+            ).execute()
+            total = time.perf_counter() - tic
+            cells = sorted(
+                (
+                    (t, i, c.source.splitlines()[0][:60])
+                    for i, c in enumerate(nb.cells)
+                    if c.cell_type == "code" and (t := _cell_seconds(c)) is not None
+                ),
+                reverse=True,
+            )
+            lines += [
+                f"## {name}: `{path.relative_to(ROOT)}`",
+                "",
+                (
+                    f"- total (kernel start to last cell): **{total:.1f} s** "
+                    f"({'meets' if total < TARGET_SECONDS else 'misses'} the target)"
+                ),
+                f"- load average (1/5/15 min) before | after: {before} | {load_average()}",
+                "",
+                "| cell | seconds | first line |",
+                "|---:|---:|---|",
+                *[f"| {i} | {t:.2f} | `{line}` |" for t, i, line in cells[:5]],
+                "",
+            ]
+    finally:
+        if saved is not None:
+            os.environ["NBGRADER_EXECUTION"] = saved
+    write_results("ch05_notebook", "Chapter 05: the student's Run All", lines)
+    print("\n".join(lines))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--part", choices=["conv", "notebook"], default=None, help="one part only (default: both)"
+    )
+    args = parser.parse_args(argv)
+    if args.part in (None, "conv"):
+        bench_conv()
+    if args.part in (None, "notebook"):
+        bench_notebook()
 
 
 if __name__ == "__main__":
