@@ -9,6 +9,7 @@ chapter's setup cell, in milliseconds; the real nbgrader round trip is tests/tes
 import nbformat
 import pytest
 
+from tests.wrong_answers.ch04 import CAUGHT_BY_VISIBLE_TESTS
 from tools.build import ROOT
 
 NOTEBOOK = ROOT / "source" / "04_training" / "04_training.ipynb"
@@ -129,12 +130,6 @@ PROBES = [
             "torch.from_numpy(features)",
         ),
     ),
-    ("dropout", "no scaling", sol("dropout", "return keep * X / (1 - p)", "return keep * X")),
-    (
-        "dropout",
-        "p=1 divides",
-        sol("dropout", "    if p == 1:\n        return torch.zeros_like(X)\n", ""),
-    ),
     (
         "checkpoint",
         "model only",
@@ -143,6 +138,49 @@ PROBES = [
 def load_checkpoint(path, net, optimizer):
     s = torch.load(path); net.load_state_dict(s["net"]); return s["epoch"]
 """,
+    ),
+]
+
+
+PROBES += CAUGHT_BY_VISIBLE_TESTS  # the ones the real-kernel rule-3 test also runs
+
+# Wrong predictions: the visible part checks only their form (it must not give the answer away),
+# so the hidden part must fail them.
+WRONG_PREDICTIONS = [
+    (
+        "mse_mismatch_predictions",
+        "no broadcasting: a perfect prediction costs 0",
+        'def mse_mismatch_predictions():\n    return {"shape": (3,), "loss": 0.0, "optimum": 2.0}\n',
+    ),
+    (
+        "mse_mismatch_predictions",
+        "the optimum is the perfect fit",
+        'def mse_mismatch_predictions():\n    return {"shape": (3, 3), "loss": 12 / 9, "optimum": 1.0}\n',
+    ),
+    (
+        "decay_predictions",
+        "weight decay is always the penalty",
+        (
+            "def decay_predictions():\n    return dict.fromkeys(['sgd_shrink', 'momentum_penalty', "
+            "'momentum_shrink', 'adam_penalty', 'adamw_penalty', 'adamw_shrink'], True)\n"
+        ),
+    ),
+    (
+        "decay_predictions",
+        "the claim this chapter used to make: Adam's weight_decay differs from the penalty",
+        sol("decay_predictions", '"adam_penalty": True', '"adam_penalty": False'),
+    ),
+    (
+        "dropout_mode_predictions",
+        "F.dropout follows the module's mode",
+        sol(
+            "dropout_mode_predictions", '"functional_eval": (0.0, 2.0)', '"functional_eval": (1.0,)'
+        ),
+    ),
+    (
+        "dropout_mode_predictions",
+        "survivors are not scaled",
+        sol("dropout_mode_predictions", '"layer_train": (0.0, 2.0)', '"layer_train": (0.0, 1.0)'),
     ),
 ]
 
@@ -164,4 +202,19 @@ def test_visible_test_fails_the_warned_about_mistake(gid, why, answer):
 
 @pytest.mark.parametrize("gid", sorted({g for g, _, _ in PROBES}))
 def test_reference_answer_passes_visible_and_hidden_tests(gid):
+    _run(src[gid], src[gid + "_test"])
+
+
+@pytest.mark.parametrize(
+    "gid, why, answer", WRONG_PREDICTIONS, ids=[f"{g}-{w}" for g, w, _ in WRONG_PREDICTIONS]
+)
+def test_a_wrong_prediction_passes_the_visible_part_and_fails_the_whole_test(gid, why, answer):
+    test = src[gid + "_test"]
+    _run(answer, test.split("### BEGIN HIDDEN TESTS")[0])  # well-formed: the form check passes
+    with pytest.raises(AssertionError):
+        _run(answer, test)
+
+
+@pytest.mark.parametrize("gid", sorted({g for g, _, _ in WRONG_PREDICTIONS}))
+def test_reference_prediction_passes_visible_and_hidden_tests(gid):
     _run(src[gid], src[gid + "_test"])
