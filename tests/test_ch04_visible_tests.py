@@ -218,3 +218,22 @@ def test_a_wrong_prediction_passes_the_visible_part_and_fails_the_whole_test(gid
 @pytest.mark.parametrize("gid", sorted({g for g, _, _ in WRONG_PREDICTIONS}))
 def test_reference_prediction_passes_visible_and_hidden_tests(gid):
     _run(src[gid], src[gid + "_test"])
+
+
+# Answers that hand the work to the library: each must be a *working* answer (it passes the whole
+# test once the guards are taken out), so that its failure above is the guard's doing.
+LIBRARY_ROUTES = [
+    (gid, why, answer)
+    for gid, why, answer in CAUGHT_BY_VISIBLE_TESTS
+    if any(word in why for word in ("library", "log_softmax", "does the work", "does the step"))
+]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    "gid, why, answer", LIBRARY_ROUTES, ids=[f"{g}-{w}" for g, w, _ in LIBRARY_ROUTES]
+)
+def test_a_library_route_passes_once_the_guards_are_gone(gid, why, answer):
+    no_guard = "(lambda *args: contextlib.nullcontext())("
+    test = src[gid + "_test"].replace("forbid_builtins(", no_guard).replace("by_hand(", no_guard)
+    _run(answer, "import contextlib\n" + test)

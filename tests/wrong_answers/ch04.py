@@ -103,4 +103,44 @@ CAUGHT_BY_VISIBLE_TESTS = [
         "the variance of the mask alone, p (1 - p), times h^2",
         "def dropout_variance(h, p):\n    return h ** 2 * p * (1 - p)\n",
     ),
+    (
+        "layer_norm",
+        "F.layer_norm does the work",
+        """class LayerNorm1d(nn.Module):
+    def __init__(self, num_features, eps=1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(num_features))
+        self.bias = nn.Parameter(torch.zeros(num_features))
+
+    def forward(self, x):
+        return F.layer_norm(x, x.shape[1:], self.weight, self.bias, self.eps)
+""",
+    ),
+    (
+        "sgd_momentum_step",
+        "torch.optim.SGD does the step",
+        """def sgd_momentum_step(params, grads, buffers, lr, momentum=0.0, weight_decay=0.0):
+    opt = torch.optim.SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    for p, g, b in zip(params, grads, buffers):
+        p.grad = g
+        if b is not None:
+            opt.state[p]["momentum_buffer"] = b
+    opt.step()
+    return [opt.state[p].get("momentum_buffer") for p in params]
+""",
+    ),
+    (
+        "adam_step",
+        "torch.optim.Adam does the step",
+        """def adam_step(params, grads, state, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+    opt = torch.optim.Adam(params, lr=lr, betas=betas, eps=eps)
+    state["step"] += 1
+    for i, (p, g) in enumerate(zip(params, grads)):
+        p.grad = g
+        opt.state[p] = {"step": torch.tensor(float(state["step"] - 1)),
+                        "exp_avg": state["m"][i], "exp_avg_sq": state["v"][i]}
+    opt.step()
+""",
+    ),
 ]
