@@ -114,15 +114,17 @@ def run_notebook(path: Path, env: dict) -> dict:
                     os.environ.pop(k, None)
                 else:
                     os.environ[k] = v
-    cells = []
+    cells, code_cells = [], sum(1 for cell in nb.cells if cell.cell_type == "code")
     for index, cell in enumerate(nb.cells):
         seconds = _cell_seconds(cell) if cell.cell_type == "code" else None
         if seconds is not None:
             first = next((ln for ln in cell.source.splitlines() if ln.strip()), "")
             cells.append({"cell": index, "seconds": round(seconds, 2), "first_line": first[:70]})
+    executed = len(cells)
     cells.sort(key=lambda c: -c["seconds"])
     return {
         "seconds": round(total, 1),
+        "cells_run": f"{executed} of {code_cells}",
         "cells": cells[:SLOWEST_SHOWN],
         "load_before": load_before,
         "load_after": load_average(),
@@ -162,8 +164,11 @@ def render(results: dict) -> str:
             "time taken on a loaded machine is an upper bound."
         ),
         "",
-        "| chapter | Run All (s) | target | cores | date | load before -> after | command |",
-        "|---|---:|---|---:|---|---|---|",
+        (
+            "| chapter | Run All (s) | target | code cells run | cores | date | load before -> after "
+            "| command |"
+        ),
+        "|---|---:|---|---|---:|---|---|---|",
     ]
     for slug in sorted(results):
         r = results[slug]
@@ -173,7 +178,8 @@ def render(results: dict) -> str:
             else ("meets" if r["seconds"] < TARGET_SECONDS else "misses")
         )
         lines.append(
-            f"| {slug} | {r['seconds']:.0f} | {verdict} | {r['cores']} | {r['date']} "
+            f"| {slug} | {r['seconds']:.0f} | {verdict} | {r.get('cells_run', '?')} "
+            f"| {r['cores']} | {r['date']} "
             f"| {r['load_before']} -> {r['load_after']} | `{r['command']}` |"
         )
     for slug in sorted(results):

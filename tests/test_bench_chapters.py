@@ -21,6 +21,7 @@ def test_only_selects_chapters_by_number_or_slug_in_book_order():
 def _result(seconds, error=None):
     return {
         "seconds": seconds,
+        "cells_run": "3 of 3",
         "cells": [{"cell": 3, "seconds": seconds - 1, "first_line": "train(net)"}],
         "load_before": "1.0/1.0/1.0",
         "load_after": "2.0/1.0/1.0",
@@ -37,8 +38,8 @@ def test_a_run_of_some_chapters_keeps_the_rows_of_the_others(tmp_path, monkeypat
     bench_chapters.save({"04_training": _result(100.0), "06_lenet": _result(400.0)})
     merged = bench_chapters.merge(bench_chapters.previous_results(), {"04_training": _result(90.0)})
     page = bench_chapters.save(merged).read_text()
-    assert "| 04_training | 90 | meets | 2 |" in page
-    assert "| 06_lenet | 400 | misses | 2 |" in page  # over the 300 s target
+    assert "| 04_training | 90 | meets | 3 of 3 | 2 |" in page
+    assert "| 06_lenet | 400 | misses | 3 of 3 | 2 |" in page  # over the 300 s target
     assert json.loads((tmp_path / "chapters.json").read_text())["04_training"]["seconds"] == 90.0
     assert "load before -> after" in page and "a test machine" in page
 
