@@ -137,6 +137,9 @@ def bench_notebook() -> None:
                 resources={"metadata": {"path": str(path.parent)}},
             ).execute()
             total = time.perf_counter() - tic
+            raised = sum(
+                any(o.output_type == "error" for o in c.get("outputs", [])) for c in nb.cells
+            )
             cells = sorted(
                 (
                     (t, i, c.source.splitlines()[0][:60])
@@ -153,6 +156,7 @@ def bench_notebook() -> None:
                     f"({'meets' if total < TARGET_SECONDS else 'misses'} the target)"
                 ),
                 f"- load average (1/5/15 min) before | after: {before} | {load_average()}",
+                f"- cells that raised (a fresh notebook's unfinished exercises): {raised}",
                 "",
                 "| cell | seconds | first line |",
                 "|---:|---:|---|",
