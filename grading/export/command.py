@@ -63,9 +63,8 @@ def _which_lms(root: Path, rows, wanted: str) -> list[str]:
 
 def export(root, slug, *, db_url=None, lms_names="auto", column=None, scale_to=None):
     """Write exports/<slug>/ and return (rows, held rows with reasons, notes)."""
-    from helpers.files import atomic_write
-
     from grading.batch import default_db_url
+    from helpers.files import atomic_write
 
     root = Path(root).resolve()
     url = db_url or default_db_url(root)
@@ -129,18 +128,21 @@ def release_feedback(root: Path, slug: str, rows) -> tuple[int, str]:
     return done.returncode, (done.stdout + done.stderr).strip()
 
 
+def _late_text(r) -> str:
+    if r.lms_late:
+        return f"{r.student} (LATE per the LMS, no time known: no penalty here)"
+    return f"{r.student} ({r.hours_late:g} h late, -{lms._number(r.late_penalty)} points)"
+
+
 def render(slug: str, rows, held, notes, out: Path) -> str:
     ready = [r for r in rows if r.status == READY]
-    lines = [
-        f"{slug}: {len(ready)} ready to upload, {len({r.student for r, _, _ in held})} held "
-        f"back, {sum(r.status == grades.NONE for r in rows)} with no grade. Files: {out}/"
-    ]
+    n_held = len({r.student for r, _, _ in held})
+    n_none = sum(r.status == grades.NONE for r in rows)
+    head = f"{slug}: {len(ready)} ready to upload, {n_held} held back, {n_none} with no grade."
+    lines = [f"{head} Files: {out}/"]
     late = [r for r in ready if r.late_penalty or r.lms_late]
     if late:
-        lines.append("Late: " + ", ".join(
-            f"{r.student} (" + (f"{r.hours_late:g} h, -{lms._number(r.late_penalty)}"
-                                if not r.lms_late else "LATE per the LMS, no penalty here")
-            + ")" for r in late))  # fmt: skip
+        lines.append("Late: " + ", ".join(_late_text(r) for r in late))
     if held:
         lines += ["", "Held back (not in any upload file):"]
         for r, why, todo in held:
@@ -165,7 +167,9 @@ def main(argv: list[str]) -> int:
         default="auto",
         help="which upload files (default: those of the LMSs the students came from)",
     )
-    parser.add_argument("--canvas-column", default=None, help="the Canvas assignment's column title")
+    parser.add_argument(
+        "--canvas-column", default=None, help="the Canvas assignment's column title"
+    )
     parser.add_argument("--points", type=float, default=None, help="scale scores to this maximum")
     parser.add_argument(
         "--release-feedback",
@@ -188,5 +192,7 @@ def main(argv: list[str]) -> int:
         if code:
             print(f"dlbook export: release_feedback failed:\n{log}", file=sys.stderr)
             return 2
-        print(f"Feedback released through the exchange to the {sum(r.status == READY for r in rows)} ready student(s).")
+        print(
+            f"Feedback released through the exchange to the {sum(r.status == READY for r in rows)} ready student(s)."
+        )
     return 1 if held else 0

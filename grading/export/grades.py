@@ -110,9 +110,7 @@ def collect_rows(root, slug: str, db_url: str | None = None) -> list[Row]:
             r.duedate = duedate
             r.submitted_at = f"{sub.timestamp:%Y-%m-%d %H:%M} UTC" if sub.timestamp else ""
             r.hours_late = round(float(sub.total_seconds_late or 0) / 3600, 2)
-            manual = [
-                g.name for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade
-            ]
+            manual = [g.name for nb in sub.notebooks for g in nb.grades if g.needs_manual_grade]
             flags = _flags(root, slug, r.student)
             if manual:
                 r.status = HOLD
@@ -137,7 +135,9 @@ def collect_rows(root, slug: str, db_url: str | None = None) -> list[Row]:
         if r.raw_score is None:
             why = why_not_gradable(root, slug, r.student) or "not graded yet"
             r.status, r.reason = HOLD, why
-            r.todo = f"fix what the reason says, then: ./dlbook autograde {slug} --student {r.student}"
+            r.todo = (
+                f"fix what the reason says, then: ./dlbook autograde {slug} --student {r.student}"
+            )
     for item in _read_csv(root / "reports" / slug / "handin.csv"):
         student, todo = item.get("student", ""), item.get("what to do", "")
         if student and todo and row(student).raw_score is None and not row(student).todo:

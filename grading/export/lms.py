@@ -51,9 +51,13 @@ def points(row: Row, scale_to: float | None) -> str:
 def canvas_column(root: Path, slug: str, given: str | None) -> tuple[str, str]:
     """(the assignment column's title, a note for the TA if it will make a new assignment)."""
     if given:
-        note = "" if CANVAS_TITLE.match(given) else (
-            f"the column {given!r} has no '(assignment id)': Canvas will make a new assignment "
-            "of that name instead of filling an existing one"
+        note = (
+            ""
+            if CANVAS_TITLE.match(given)
+            else (
+                f"the column {given!r} has no '(assignment id)': Canvas will make a new assignment "
+                "of that name instead of filling an existing one"
+            )
         )
         return given, note
     known = Path(root, "handin", COLUMNS_FILE)

@@ -65,7 +65,9 @@ def _name(info: zipfile.ZipInfo) -> str:
 
 def _split(name: str) -> tuple[str, ...]:
     # No empty, "." or ".." parts (a zip may hold "../../etc/x"): they never name a folder here.
-    return tuple(p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/"))
+    return tuple(
+        p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")
+    )
 
 
 class _Reader:
@@ -109,13 +111,21 @@ class _Reader:
         if info.file_size > MAX_FILE_BYTES:
             size = info.file_size / 2**20
             self.members.append(
-                Member(parts, problem=f"too large to read ({size:.0f} MB; limit "
-                       f"{MAX_FILE_BYTES // 2**20} MB)")
+                Member(
+                    parts,
+                    problem=f"too large to read ({size:.0f} MB; limit "
+                    f"{MAX_FILE_BYTES // 2**20} MB)",
+                )
             )
             return
         if self.total + info.file_size > MAX_TOTAL_BYTES:
-            self.members.append(Member(parts, problem="not read: the download unpacks to more "
-                                       f"than {MAX_TOTAL_BYTES // 2**30} GB"))
+            self.members.append(
+                Member(
+                    parts,
+                    problem="not read: the download unpacks to more "
+                    f"than {MAX_TOTAL_BYTES // 2**30} GB",
+                )
+            )
             return
         try:
             data = archive.read(info)
@@ -136,7 +146,9 @@ def read_download(path: Path) -> tuple[list[Member], int]:
     if path.is_dir():
         for file in sorted(p for p in path.rglob("*") if p.is_file()):
             parts = file.relative_to(path).parts
-            reader.add_file(parts, file.read_bytes(), datetime.fromtimestamp(file.stat().st_mtime), 0)
+            reader.add_file(
+                parts, file.read_bytes(), datetime.fromtimestamp(file.stat().st_mtime), 0
+            )
         return reader.members, reader.litter
     if not path.exists():
         raise DownloadError(f"{path} does not exist: give the path of the zip the LMS gave you")

@@ -323,13 +323,13 @@ class Collector:
             if student not in self.summary.placed or item.outcome.startswith("not used"):
                 continue
             u = item.upload
-            rows[student] = dict(
-                student=student, lms=u.lms, lms_key=u.key, name=u.name, ref=u.ref,
-                prefix=u.prefix, uploaded_as=item.member.where, late="yes" if u.late else "",
-                submitted_at=u.submitted_at.isoformat(sep=" ") if u.submitted_at else "",
-                collected_at=stamp, download=str(self.download),
-            )  # fmt: skip
-        lines = [MANIFEST_COLUMNS] + [[r.get(k, "") for k in MANIFEST_COLUMNS] for r in rows.values()]
+            when = u.submitted_at.isoformat(sep=" ") if u.submitted_at else ""
+            values = [student, u.lms, u.key, u.name, u.ref, u.prefix, item.member.where]
+            values += ["yes" if u.late else "", when, stamp, str(self.download)]
+            rows[student] = dict(zip(MANIFEST_COLUMNS, values, strict=True))
+        lines = [MANIFEST_COLUMNS] + [
+            [r.get(k, "") for k in MANIFEST_COLUMNS] for r in rows.values()
+        ]
         atomic_write(manifest, csv_text(lines))
         report = self.root / "reports" / self.slug
         report.mkdir(parents=True, exist_ok=True)
@@ -399,7 +399,9 @@ def main(argv: list[str]) -> int:
         default="UTC",
         help="the LMS's time zone, for the attempt times in Blackboard's file names (default UTC)",
     )
-    parser.add_argument("--dry-run", action="store_true", help="say what would happen; change nothing")
+    parser.add_argument(
+        "--dry-run", action="store_true", help="say what would happen; change nothing"
+    )
     args = parser.parse_args(argv)
     try:
         summary = collect(args.root, args.assignment, args.download, args.timezone, args.dry_run)

@@ -129,7 +129,9 @@ def read(data: bytes, filename: str, chapters: dict[str, set[str]]) -> Content:
     suffix = Path(filename).suffix.lower()
     looks_like_json = data[:1000].lstrip().startswith(b"{")
     if suffix != ".ipynb" and not looks_like_json:
-        hint = NOT_NOTEBOOK_HINTS.get(suffix, f"not a notebook (a {suffix or 'extension-less'} file)")
+        hint = NOT_NOTEBOOK_HINTS.get(
+            suffix, f"not a notebook (a {suffix or 'extension-less'} file)"
+        )
         return Content(None, None, named, problem=hint)
     try:
         text = data.decode("utf-8-sig")
@@ -147,7 +149,7 @@ def read(data: bytes, filename: str, chapters: dict[str, set[str]]) -> Content:
         with warnings.catch_warnings():  # an old notebook's missing cell ids: nbformat adds them
             warnings.simplefilter("ignore")
             nb = nbformat.reads(text, as_version=4)
-    except Exception as error:  # nbformat raises several kinds for a damaged notebook
+    except Exception as error:  # noqa: BLE001 -- nbformat raises many kinds for a damaged notebook
         return Content(None, None, named, problem=f"not a valid notebook ({error})"[:300])
     note = "" if suffix == ".ipynb" else f"a notebook saved as {suffix or 'no extension'}"
     return Content(nb, chapter_from_cells(nb, chapters), named, note=note)

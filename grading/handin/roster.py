@@ -75,9 +75,7 @@ class Roster:
                 student = (row.get("student") or "").strip()
                 if not student:
                     raise RosterError(f"{self.path}, line {line}: the student column is empty")
-                self.entries.append(
-                    Entry(**{k: (row.get(k) or "").strip() for k in COLUMNS})
-                )
+                self.entries.append(Entry(**{k: (row.get(k) or "").strip() for k in COLUMNS}))
         seen: dict[tuple[str, str], str] = {}
         for e in self.entries:
             if e.lms and e.lms_key:
@@ -166,12 +164,12 @@ def import_canvas(root: Path, export: Path) -> tuple[int, int]:
         if not row.get("ID", "").isdigit() or row.get("Student") == "Student, Test":
             continue
         known = roster.find("canvas", row["ID"])
-        fields_ = dict(
-            name=row.get("Student", ""),
-            sis_user_id=row.get("SIS User ID", ""),
-            sis_login_id=row.get("SIS Login ID", ""),
-            section=row.get("Section", ""),
-        )
+        fields_ = {
+            "name": row.get("Student", ""),
+            "sis_user_id": row.get("SIS User ID", ""),
+            "sis_login_id": row.get("SIS Login ID", ""),
+            "section": row.get("Section", ""),
+        }
         if known:
             for k, v in fields_.items():
                 setattr(known, k, v)

@@ -28,9 +28,7 @@ from datetime import datetime
 
 CANVAS = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<sub>\d+)_(?P<file>.+)$")
 CANVAS_COUNTER = re.compile(r"^(?P<stem>.+)-(?P<n>\d+)(?P<ext>\.[A-Za-z0-9]+)?$")
-MOODLE = re.compile(
-    r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$"
-)
+MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
 BLACKBOARD = re.compile(
     r"^(?P<head>(?P<assignment>.+)_(?P<user>[^_]+)_attempt_"
     r"(?P<time>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d))(?:_(?P<file>.+))?$"
@@ -101,9 +99,7 @@ def _blackboard(part: str, receipts: dict[str, Receipt]) -> Upload | None:
     user = receipt.user if receipt else m["user"]  # the receipt knows usernames with a "_"
     name = receipt.name if receipt else m["user"]
     when = datetime.strptime(m["time"], "%Y-%m-%d-%H-%M-%S")
-    return Upload(
-        "blackboard", user, name, m["file"], prefix=m["head"] + "_", submitted_at=when
-    )
+    return Upload("blackboard", user, name, m["file"], prefix=m["head"] + "_", submitted_at=when)
 
 
 def blackboard_receipt(filename: str, text: str) -> Receipt | None:
