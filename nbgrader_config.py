@@ -35,6 +35,15 @@ c.Execute.extra_arguments = [
     "--IPKernelApp.exec_lines=import grading.recorder as _r; _r.install(); del _r",
 ]
 
+# Late submissions, nbgrader's conventions (grading/handin/late.py): the deadline is the
+# assignment's duedate in the gradebook (`nbgrader db assignment add 01_tensors --duedate=...`),
+# a submission's time its timestamp.txt (written by nbgrader submit, and by ./dlbook collect
+# from a Blackboard attempt); the penalty is the instructor's setting here.
+c.AssignLatePenalties.plugin_class = "grading.handin.late.PerDayPenalty"
+c.PerDayPenalty.percent_per_day = 0.0  # e.g. 10: each started day late costs 10% of the score
+c.PerDayPenalty.grace_minutes = 0.0
+c.PerDayPenalty.zero_after_days = 0.0  # e.g. 7: more than a week late scores zero
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # nbgrader's default pipelines: a check of the notebook's structure first; Execute replaced by the sandboxed, recording one, the

@@ -20,6 +20,10 @@ from grading.handin.roster import Roster, RosterError, csv_text
 from . import grades, lms
 from .grades import HOLD, READY
 
+class ExportError(Exception):
+    """Nothing was exported (the message says why and what to do first)."""
+
+
 GRADES_COLUMNS = [
     "student", "status", "score", "max_score", "raw_score", "late_penalty", "duedate",
     "submitted_at", "hours_late", "lms_late", "reason", "what to do",
@@ -70,14 +74,15 @@ def export(root, slug, *, db_url=None, lms_names="auto", column=None, scale_to=N
     url = db_url or default_db_url(root)
     rows = grades.collect_rows(root, slug, url)
     if not rows:
-        raise SystemExit(
-            f"dlbook export: nothing to export for {slug}: no grades, submissions or roster "
+        raise ExportError(
+            f"nothing to export for {slug}: no grades, submissions or roster "
             f"lines in {root}. Grade first: ./dlbook autograde {slug}"
         )
     out = root / "exports" / slug
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "grades.csv", _grades_csv(rows))
-    _nbgrader_csv(url, slug, out / "nbgrader-grades.csv")
+    if any(r.raw_score is not None for r in rows):
+        _nbgrader_csv(url, slug, out / "nbgrader-grades.csv")
     held = [(r, r.reason, r.todo) for r in rows if r.status == HOLD]
     notes = []
     for name in _which_lms(root, rows, lms_names):
@@ -182,7 +187,7 @@ def main(argv: list[str]) -> int:
             args.root, args.assignment, db_url=args.db_url, lms_names=args.lms,
             column=args.canvas_column, scale_to=args.points,
         )  # fmt: skip
-    except RosterError as error:
+    except (RosterError, ExportError) as error:
         print(f"dlbook export: {error}", file=sys.stderr)
         return 2
     out = args.root.resolve() / "exports" / args.assignment

@@ -14,6 +14,7 @@ what, `todo` what to do) or NONE (no grade: nothing submitted that could be grad
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,9 +78,21 @@ def _flags(root: Path, slug: str, student: str) -> list[str]:
     return [f"{f.get('cell') or 'notebook'}: {f.get('reason', 'flagged')}" for f in found]
 
 
+@contextmanager
+def _gradebook(db_url: str):
+    """nbgrader's gradebook, or None where a SQLite one does not exist (never create one)."""
+    from nbgrader.api import Gradebook
+
+    if db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///") :]).exists():
+        yield None
+        return
+    with Gradebook(db_url, "dlbook") as gb:
+        yield gb
+
+
 def collect_rows(root, slug: str, db_url: str | None = None) -> list[Row]:
     """Every student who has a grade, a submission, an upload or a roster line, sorted."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     from grading.batch import default_db_url, is_up_to_date, why_not_gradable
 
@@ -96,9 +109,9 @@ def collect_rows(root, slug: str, db_url: str | None = None) -> list[Row]:
             )
         return rows[student]
 
-    with Gradebook(db_url, "dlbook") as gb:
+    with _gradebook(db_url) as gb:
         try:
-            assignment = gb.find_assignment(slug)
+            assignment = gb.find_assignment(slug) if gb else None
         except MissingEntry:
             assignment = None
         due = assignment.duedate if assignment else None

@@ -185,14 +185,14 @@ def import_canvas(root: Path, export: Path) -> tuple[int, int]:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m grading roster import-canvas EXPORT.csv [--root DIR]`."""
+    """`python -m grading roster [--root DIR] import-canvas EXPORT.csv`."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m grading roster")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course folder")
     sub = parser.add_subparsers(dest="command", required=True)
     imp = sub.add_parser("import-canvas", help="fill roster.csv from Canvas's gradebook export")
     imp.add_argument("export", type=Path)
-    imp.add_argument("--root", type=Path, default=Path.cwd(), help="course folder")
     args = parser.parse_args(argv)
     try:
         added, updated = import_canvas(args.root, args.export)
