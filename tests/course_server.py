@@ -72,7 +72,10 @@ def public_environment(base: Path) -> Path:
     base_python = next(
         (
             Path(p)
-            for p in (os.path.realpath(env / "bin" / f"python{version}"), f"/usr/bin/python{version}")
+            for p in (
+                os.path.realpath(env / "bin" / f"python{version}"),
+                f"/usr/bin/python{version}",
+            )
             if Path(p).exists() and runs_as_nobody(Path(p))
         ),
         None,
@@ -81,7 +84,9 @@ def public_environment(base: Path) -> Path:
         raise RuntimeError(f"no Python {version} that every user can run (tried /usr/bin)")
     # Replace (never write through) the hard-linked pyvenv.cfg and interpreter link.
     (view / "pyvenv.cfg").unlink()
-    (view / "pyvenv.cfg").write_text(f"home = {base_python.parent}\ninclude-system-site-packages = false\n")
+    (view / "pyvenv.cfg").write_text(
+        f"home = {base_python.parent}\ninclude-system-site-packages = false\n"
+    )
     link = view / "bin" / f"python{version}"
     link.unlink()
     link.symlink_to(base_python)
@@ -150,11 +155,17 @@ class Hub:
         return self.base / "state"
 
     def environ(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DLBOOK_", "JUPYTER", "PYTHONPATH"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DLBOOK_", "JUPYTER", "PYTHONPATH"))
+        }
         env.update(DLBOOK_ENV=str(self.env), PYTHONDONTWRITEBYTECODE="1")
         return env
 
-    def dlbook(self, *args: str, stdin: str | None = None, check=True) -> subprocess.CompletedProcess:
+    def dlbook(
+        self, *args: str, stdin: str | None = None, check=True
+    ) -> subprocess.CompletedProcess:
         done = subprocess.run(
             [str(self.book / "dlbook"), *args],
             input=stdin,
@@ -234,7 +245,9 @@ class Hub:
             self.process.stdout.close()
         # Users' servers run in their own sessions: end what a test user still runs, by id.
         for name in self.users:
-            found = subprocess.run(["pgrep", "-u", name], capture_output=True, text=True, check=False)
+            found = subprocess.run(
+                ["pgrep", "-u", name], capture_output=True, text=True, check=False
+            )
             for pid in found.stdout.split():
                 try:
                     os.kill(int(pid), signal.SIGKILL)
@@ -245,7 +258,9 @@ class Hub:
         """Remove the test users (and their homes) and everything under `base`."""
         for name in self.users:
             for _ in range(10):
-                if subprocess.run(["pgrep", "-u", name], capture_output=True, check=False).returncode:
+                if subprocess.run(
+                    ["pgrep", "-u", name], capture_output=True, check=False
+                ).returncode:
                     break
                 time.sleep(0.5)
             self.dlbook("hub", "removeuser", name, check=False)

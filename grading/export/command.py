@@ -20,6 +20,7 @@ from grading.handin.roster import Roster, RosterError, csv_text
 from . import grades, lms
 from .grades import HOLD, READY
 
+
 class ExportError(Exception):
     """Nothing was exported (the message says why and what to do first)."""
 

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.environ["DLBOOK_HUB_BOOK"])  # grading.hub, for the spawner class
 
-from grading.hub.settings import HubSettings  # noqa: E402
+from grading.hub.settings import HubSettings
 
 s = HubSettings.from_env()
 c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file

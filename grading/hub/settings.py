@@ -54,7 +54,9 @@ class HubSettings:
             if raw is None:
                 continue
             default = getattr(cls, f.name)
-            values[f.name] = int(raw) if isinstance(default, int) else (
-                Path(raw) if isinstance(default, Path) else raw
+            values[f.name] = (
+                int(raw)
+                if isinstance(default, int)
+                else (Path(raw) if isinstance(default, Path) else raw)
             )
         return cls(**values)

@@ -23,7 +23,7 @@ UMASK = {"grader": "0002", "student": "0077"}
 
 
 def role(username: str, settings: HubSettings) -> str | None:
-    """"grader", "student" or None (in neither group: not a member of the course)."""
+    """ "grader", "student" or None (in neither group: not a member of the course)."""
     try:
         user = pwd.getpwnam(username)
     except KeyError:
@@ -39,7 +39,9 @@ def role(username: str, settings: HubSettings) -> str | None:
 
 def environment(s: HubSettings, who: str) -> dict[str, str]:
     """What a user's server (and so their kernels and terminals) gets on top of a login's."""
-    env = {"PATH": os.pathsep.join([os.path.dirname(s.python), "/usr/local/bin", "/usr/bin", "/bin"])}
+    env = {
+        "PATH": os.pathsep.join([os.path.dirname(s.python), "/usr/local/bin", "/usr/bin", "/bin"])
+    }
     if who == "grader":
         env.update(s.to_env())
         env["PYTHONPATH"] = str(s.book)

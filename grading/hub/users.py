@@ -44,7 +44,9 @@ def add_user(name: str, role: str, s: HubSettings, password: str | None = None) 
         if password is None:
             return None
     else:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", "-G", group, name], check=True)
+        subprocess.run(
+            ["useradd", "--create-home", "--shell", "/bin/bash", "-G", group, name], check=True
+        )
         subprocess.run(["chmod", "0700", pwd.getpwnam(name).pw_dir], check=True)
     password = password or secrets.token_urlsafe(9)
     subprocess.run(["chpasswd"], input=f"{name}:{password}\n", text=True, check=True)

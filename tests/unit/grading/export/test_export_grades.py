@@ -94,7 +94,7 @@ def test_ready_held_and_missing(course):
     flag = {"reason": "kernel died (memory?)", "cell": "b_test"}
     graded(course, "bob", {"a_test": 2, "b_test": 0}, manual={"b_test"}, flags=[flag])
     graded(course, "carol", {"a_test": 1, "b_test": 3}, fresh=False)  # resubmitted after grading
-    rows, held, _ = command.export(course, SLUG)
+    rows, _, _ = command.export(course, SLUG)
     by = {r.student: r for r in rows}
     assert by["alice"].status == grades.READY and by["alice"].score == 5
     assert by["bob"].status == grades.HOLD and by["bob"].reason == "b_test: kernel died (memory?)"
@@ -128,12 +128,21 @@ def test_late_penalty_is_in_every_file(course):
     graded(course, "alice", {"a_test": 2, "b_test": 3}, penalty=1.5, when=datetime(2027, 1, 16, 5))
     rows, _, _ = command.export(course, SLUG, scale_to=100)
     (g,) = [r for r in read(course / "exports" / SLUG / "grades.csv") if r["student"] == "alice"]
-    assert (g["raw_score"], g["late_penalty"], g["score"], g["max_score"]) == ("5", "1.5", "3.5", "5")
+    assert (g["raw_score"], g["late_penalty"], g["score"], g["max_score"]) == (
+        "5",
+        "1.5",
+        "3.5",
+        "5",
+    )
     assert (g["duedate"], g["submitted_at"], g["hours_late"]) == (
         "2027-01-15 17:00 UTC", "2027-01-16 05:00 UTC", "12.0"
     )  # fmt: skip
     assert read(course / "exports" / SLUG / "canvas.csv")[0][SLUG] == "70"  # 3.5 of 5 -> of 100
-    (n,) = [r for r in read(course / "exports" / SLUG / "nbgrader-grades.csv") if r["student_id"] == "alice"]
+    (n,) = [
+        r
+        for r in read(course / "exports" / SLUG / "nbgrader-grades.csv")
+        if r["student_id"] == "alice"
+    ]
     assert (n["raw_score"], n["late_submission_penalty"], n["score"]) == ("5.0", "1.5", "3.5")
     text = command.render(SLUG, rows, [], [], course)
     assert "Late: alice (12 h late, -1.5 points)" in text
@@ -175,7 +184,7 @@ def test_moodle_worksheet_and_feedback_named_for_upload(course):
          "José Núñez_654321_assignsubmission_file_", "x", ""],
         ["alice", "canvas", "101", "liddellalice", "9001", "liddellalice_LATE_101_9001_", "y", "yes"],
     ]))  # fmt: skip
-    rows, _, _ = command.export(course, SLUG)
+    _, _, _ = command.export(course, SLUG)
     out = course / "exports" / SLUG
     (m,) = read(out / "moodle.csv")
     assert (m["Identifier"], m["Full name"], m["Grade"], m["Maximum Grade"]) == (
