@@ -1,6 +1,6 @@
 """nbgrader settings for the dlbook course (read by every `nbgrader` command run from here).
 
-Grading lives in the `grading` package (pipeline order in grading/__init__.py). Everything that
+Grading lives in the `grading` package (its map is in grading/__init__.py). Everything that
 protects grading is configured here, so a TA's plain `nbgrader autograde` run from the course
 folder gets the same sandbox and verdict as `./dlbook autograde`.
 """
@@ -13,7 +13,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from grading.pipeline import autograde_preprocessors, sanitize_preprocessors
+from grading.preprocessors.pipeline import (
+    autograde_preprocessors,
+    feedback_preprocessors,
+    sanitize_preprocessors,
+)
 
 c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file
 
@@ -24,15 +28,16 @@ c.CourseDirectory.root = HERE
 # autograde (chapters shrink their training when NBGRADER_EXECUTION is set), so 60 s is >10x
 # headroom for a slow grading machine, yet an accidental infinite loop costs one minute, not
 # nbgrader's 30 s default that a cold kernel importing torch on a busy server can exceed.
-# Past it the kernel is restarted and only that cell loses its points (grading/execute.py).
+# Past it the kernel is restarted and only that cell loses its points
+# (grading/preprocessors/grading_execute.py).
 c.Execute.timeout = 60
-# Each grading kernel starts inside the sandbox (grading/sandbox.py; bubblewrap on Linux).
-c.Execute.kernel_manager_class = "grading.kernel_manager.SandboxedKernelManager"
+# Each grading kernel starts inside the sandbox (grading/sandbox/; bubblewrap on Linux).
+c.Execute.kernel_manager_class = "grading.sandbox.kernel_manager.SandboxedKernelManager"
 # Before any cell runs, the kernel gets `__dlbook_record__`, which test cells (rewritten by the
 # grader) use to send the values they check out of the kernel; warnings go to stdout.
 c.Execute.extra_arguments = [
     "--HistoryManager.hist_file=:memory:",
-    "--IPKernelApp.exec_lines=import grading.recorder as _r; _r.install(); del _r",
+    "--IPKernelApp.exec_lines=import grading.verdict.recorder as _r; _r.install(); del _r",
 ]
 
 # Late submissions, nbgrader's conventions (grading/handin/late.py): the deadline is the
@@ -47,14 +52,10 @@ c.PerDayPenalty.zero_after_days = 0.0  # e.g. 7: more than a week late scores ze
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
 # nbgrader's default pipelines: a check of the notebook's structure first; Execute replaced by the sandboxed, recording one, the
-# verdict right after it and the TA's flags at the end (grading/pipeline.py).
+# verdict right after it and the TA's flags at the end (grading/preprocessors/pipeline.py).
 c.Autograde.sanitize_preprocessors = sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = autograde_preprocessors()
 
 # Feedback shows students their scores and the visible tests, never the hidden ones: neither
 # their source nor anything printed or raised while they ran.
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "grading.feedback.RedactHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+c.GenerateFeedback.preprocessors = feedback_preprocessors()

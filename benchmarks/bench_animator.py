@@ -78,8 +78,8 @@ print("RESULT " + json.dumps(results))
 """
 
 TRAIN = r"""
-from helpers.fake_data import write_fake_fashion_mnist
-from helpers.loaders import load_data_fashion_mnist
+from helpers.data.fake import write_fake_fashion_mnist
+from helpers.data.loaders import load_data_fashion_mnist
 from helpers.models import lenet
 from helpers.training import train
 from benchmarks import d2l_baseline

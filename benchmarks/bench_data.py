@@ -4,7 +4,7 @@
     PYTHONPATH=. python -m benchmarks.bench_data --n-train 10000 --epochs 3
     PYTHONPATH=. python -m benchmarks.bench_data --threads 1     # steadier on a shared CPU
 
-Writes synthetic Fashion-MNIST (helpers.fake_data) to a temporary folder, then times full
+Writes synthetic Fashion-MNIST (helpers.data.fake) to a temporary folder, then times full
 training epochs of each path with a no-op model: every batch is moved to the device and summed
 into an on-device accumulator, so only data work is measured. Timer synchronizes the device at
 each clock read. Prints a table and writes it to benchmarks/results/data.md.
@@ -18,9 +18,13 @@ from pathlib import Path
 
 import torch
 
+from helpers.data.fake import write_fake_fashion_mnist
+from helpers.data.loaders import (
+    default_num_workers,
+    fashion_mnist_dataloaders,
+    load_data_fashion_mnist,
+)
 from helpers.devices import try_gpu
-from helpers.fake_data import write_fake_fashion_mnist
-from helpers.loaders import default_num_workers, fashion_mnist_dataloaders, load_data_fashion_mnist
 from helpers.timing import Timer
 
 RESULTS = Path(__file__).resolve().parent / "results" / "data.md"

@@ -4,10 +4,10 @@
     PYTHONPATH=. python -m benchmarks.bench_train --device cuda   # GPU: full-size data
 
 1. LeNet (the notes' sigmoid version) on Fashion-MNIST-shaped synthetic data written by
-   `helpers.fake_data` to a temporary folder; batch 256, lr 0.9, same epochs, same seed:
+   `helpers.data.fake` to a temporary folder; batch 256, lr 0.9, same epochs, same seed:
    - baseline: `benchmarks/d2l_baseline.py` (DataLoader + ToTensor with 4 workers, host syncs
      every batch, an Animator that redraws everything per point, rendered to PNG);
-   - ours: `helpers.train` on `helpers.loaders.load_data_fashion_mnist` (the data on the device),
+   - ours: `helpers.train` on `helpers.data.loaders.load_data_fashion_mnist` (the data on the device),
      its Animator also rendering real PNG frames (throttled), which are discarded like the
      baseline's.
    Runs alternate (baseline, ours, baseline, ours, ...) so that other load on the machine hits
@@ -134,7 +134,7 @@ def run_baseline(root, args, device, workers):
 
 def run_ours(root, args, device, **options):
     from helpers.animator import Animator
-    from helpers.loaders import load_data_fashion_mnist
+    from helpers.data.loaders import load_data_fashion_mnist
     from helpers.models import lenet
     from helpers.training import train
 
@@ -168,8 +168,8 @@ def run_ours(root, args, device, **options):
 
 
 def bench_lenet(args, device):
-    from helpers.fake_data import write_fake_fashion_mnist
-    from helpers.loaders import load_data_fashion_mnist
+    from helpers.data.fake import write_fake_fashion_mnist
+    from helpers.data.loaders import load_data_fashion_mnist
 
     with tempfile.TemporaryDirectory() as root:
         write_fake_fashion_mnist(root, n_train=args.n_train, n_test=args.n_test)
@@ -262,8 +262,8 @@ def bench_lenet(args, device):
 
 # -- 2. ResNet-20 on CIFAR-10-shaped data --------------------------------------------------------
 def bench_resnet(args, device):
-    from helpers.fake_data import write_fake_cifar10
-    from helpers.loaders import load_data_cifar10
+    from helpers.data.fake import write_fake_cifar10
+    from helpers.data.loaders import load_data_cifar10
     from helpers.models import resnet20
     from helpers.training import train
 

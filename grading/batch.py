@@ -6,9 +6,9 @@
     ./dlbook autograde 01_tensors --dask tcp://scheduler:8786 \
         --db-url postgresql+psycopg2://grader@dbhost/dlbook   # many machines, one gradebook
 
-(`./dlbook autograde` is `python -m grading autograde`, whose options autograde.py parses.)
+(`./dlbook autograde` is `python -m grading autograde`, whose options cli.py parses.)
 Each submission is graded by its own `nbgrader autograde SLUG --student S` process
-(autograde.grade_student), so it gets every protection nbgrader_config.py configures, then gets
+(student.grade_student), so it gets every protection nbgrader_config.py configures, then gets
 its feedback. Stock nbgrader grades one submission after another on one core; the work per
 submission is independent (its own sandboxed kernel, its own folder, a few short gradebook
 transactions), so it spreads over processes and machines as it is.
@@ -31,20 +31,22 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MARKER = ".dlbook-graded.json"
+from grading import integrity
+from grading.flags import describe
+from grading.paths import (
+    FLAGS_FILE,
+    default_db_url,
+    graded_marker,
+    submission_folder,
+    submitted_students,
+    why_not_gradable,
+)
+from grading.student import Outcome, grade_student, record_assignment, write_feedback
+from helpers.files import atomic_write
 
 
-@dataclass
-class Outcome:
-    """What grading one submission gave, as plain data (it crosses processes and machines)."""
-
-    student: str
-    ok: bool
-    seconds: float
-    error: str = ""
-    score: float | None = None
-    max_score: float | None = None
-    flags: list = field(default_factory=list)
+class UnknownStudents(ValueError):
+    """`--student` named someone with no submission of the assignment."""
 
 
 @dataclass
@@ -60,33 +62,7 @@ class BatchSummary:
         return [o for o in self.graded if not o.ok]
 
 
-# ------------------------------------------------------------------------------ the course
-def default_db_url(root: Path) -> str:
-    return f"sqlite:///{Path(root) / 'gradebook.db'}"
-
-
-def submitted_students(root: Path, slug: str) -> list[str]:
-    """Students with a submitted folder for this assignment, in a stable order."""
-    base = Path(root) / "submitted"
-    if not base.is_dir():
-        return []
-    return sorted(p.name for p in base.iterdir() if (p / slug).is_dir())
-
-
-def why_not_gradable(root: Path, slug: str, student: str) -> str:
-    """Why a submitted folder cannot be graded as it is ("" when it can)."""
-    folder = Path(root) / "submitted" / student / slug
-    if (folder / f"{slug}.ipynb").is_file():
-        return ""
-    others = sorted(p.name for p in folder.glob("*.ipynb"))
-    if others:
-        return (
-            f"wrong file name: {', '.join(others)} (expected {slug}.ipynb; rename it, then "
-            f"grade this student again with --student {student})"
-        )
-    return f"missing notebook: no {slug}.ipynb was submitted"
-
-
+# ------------------------------------------------------------------------------ resuming
 def _digest(paths) -> str:
     h = hashlib.sha256()
     for path in sorted(paths):
@@ -99,17 +75,13 @@ def grading_key(root: Path, slug: str, student: str) -> dict:
     """What a grade depends on: the student's notebooks and the instructor's source."""
     root = Path(root)
     return {
-        "submission": _digest((root / "submitted" / student / slug).glob("*.ipynb")),
+        "submission": _digest(submission_folder(root, slug, student).glob("*.ipynb")),
         "source": _digest((root / "source" / slug).glob("*.ipynb")),
     }
 
 
-def marker_path(root: Path, slug: str, student: str) -> Path:
-    return Path(root) / "autograded" / student / slug / MARKER
-
-
 def is_up_to_date(root: Path, slug: str, student: str) -> bool:
-    marker = marker_path(root, slug, student)
+    marker = graded_marker(root, slug, student)
     try:
         return json.loads(marker.read_text()) == grading_key(root, slug, student)
     except (OSError, ValueError):
@@ -125,33 +97,19 @@ def grade_one(
     A module-level function of plain arguments, so a Dask worker on another machine can run it
     (it needs the course folder at the same path, e.g. on a shared filesystem).
     """
-    from grading.autograde import grade_student, write_feedback
-
     root_path = Path(root)
     start = time.perf_counter()
     key = grading_key(root_path, slug, student)  # before grading: a resubmission mid-run regrades
-    marker = marker_path(root_path, slug, student)
+    marker = graded_marker(root_path, slug, student)
     marker.unlink(missing_ok=True)
-    result = grade_student(root_path, slug, student, extra, url, check_integrity)
-    write_feedback(root_path, slug, result, extra)
-    error = "" if result.ok else "; ".join(f["reason"] for f in result.flags)[:500]
-    if result.ok and result.score is not None:
-        _write_atomic(marker, json.dumps(key))
-    return Outcome(
-        student,
-        result.ok,
-        round(time.perf_counter() - start, 2),
-        error,
-        result.score,
-        result.max_score,
-        result.flags,
-    )
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    from helpers.files import atomic_write
-
-    atomic_write(path, text)
+    outcome = grade_student(root_path, slug, student, extra, url, check_integrity)
+    write_feedback(root_path, slug, outcome, extra)
+    if not outcome.ok:
+        outcome.error = "; ".join(f.reason for f in outcome.flags)[:500]
+    if outcome.ok and outcome.score is not None:
+        atomic_write(marker, json.dumps(key))
+    outcome.seconds = round(time.perf_counter() - start, 2)
+    return outcome
 
 
 # ------------------------------------------------------------------------------ the batch
@@ -243,9 +201,11 @@ def grade_batch(
     extra=(),
     stream=None,
 ) -> BatchSummary:
-    """Grade `slug` for `students` (default: every submission) and return what happened."""
-    from grading import autograde, integrity
+    """Grade `slug` for `students` (default: every submission) and return what happened.
 
+    Raises UnknownStudents for a named student without a submission, and
+    student.AssignmentNotRecorded when the instructor's version cannot be put in the gradebook.
+    """
     stream = stream or sys.stdout
     root = Path(root).resolve()
     url = db_url or default_db_url(root)
@@ -254,8 +214,8 @@ def grade_batch(
     wanted = everyone if not students else list(dict.fromkeys(students))
     unknown = sorted(set(wanted) - set(everyone))
     if unknown:
-        raise SystemExit(
-            f"dlbook: no submission of {slug} for {', '.join(unknown)} "
+        raise UnknownStudents(
+            f"no submission of {slug} for {', '.join(unknown)} "
             f"(expected submitted/<student>/{slug}/{slug}.ipynb)"
         )
     summary = BatchSummary(
@@ -273,8 +233,7 @@ def grade_batch(
         )
     if not todo:
         return summary
-    if not autograde.record_assignment(root, slug, extra):
-        raise SystemExit(2)
+    record_assignment(root, slug, extra)
     workers = min(workers or default_workers(), len(todo))
     parallel = bool(dask) or workers > 1
     # One at a time, each student's grading is checked on its own; in parallel, other students'
@@ -302,61 +261,31 @@ def grade_batch(
     return summary
 
 
-def print_summary(summary: BatchSummary, slug: str, stream=None) -> None:
-    from grading.autograde import Result
-    from grading.autograde import summary as score_table
+def score_table(outcomes: list[Outcome]) -> str:
+    """One line per graded student: score and what a person should look at."""
+    lines = ["", "student                score   flags (needs a manual look)"]
+    for o in outcomes:
+        score = "not graded" if o.score is None else f"{o.score:g} / {o.max_score:g}"
+        lines.append(f"{o.student:<22} {score:<7} {describe(o.flags) or '-'}")
+    flagged = sum(1 for o in outcomes if o.flags)
+    lines.append(
+        f"{len(outcomes)} graded, {flagged} flagged (see autograded/<student>/<slug>/"
+        f"{FLAGS_FILE}; flagged cells are marked needs-manual-grade)."
+    )
+    return "\n".join(lines)
 
-    stream = stream or sys.stdout
-    results = [Result(o.student, o.ok, o.score, o.max_score, o.flags) for o in summary.graded]
-    if results:
-        print(score_table(results), file=stream)
-    print(
+
+def summary_text(summary: BatchSummary, slug: str) -> str:
+    """What the command prints when the batch is done."""
+    lines = [score_table(summary.graded)] if summary.graded else []
+    lines.append(
         f"\n{slug}: {len(summary.graded) - len(summary.failed)} graded, "
         f"{len(summary.failed)} failed, {len(summary.skipped)} already up to date, "
-        f"{len(summary.not_gradable)} not gradable.",
-        file=stream,
+        f"{len(summary.not_gradable)} not gradable."
     )
-    for student, why in summary.not_gradable:
-        print(f"  {student}: not graded, {why}", file=stream)
+    lines += [f"  {student}: not graded, {why}" for student, why in summary.not_gradable]
     if summary.interrupted:
-        print(
-            "Interrupted: run the same command again to grade the rest (graded work is kept).",
-            file=stream,
+        lines.append(
+            "Interrupted: run the same command again to grade the rest (graded work is kept)."
         )
-
-
-def main(
-    root: Path,
-    slug: str,
-    *,
-    students=(),
-    workers=None,
-    dask=None,
-    url=None,
-    force=False,
-    report=True,
-    extra=(),
-) -> int:
-    """`python -m grading autograde` after its options are parsed (autograde.main)."""
-    from grading.autograde import check_sandbox
-
-    if not check_sandbox():
-        return 2
-    summary = grade_batch(
-        root,
-        slug,
-        students=students,
-        workers=workers,
-        db_url=url,
-        dask=dask,
-        force=force,
-        extra=extra,
-    )
-    print_summary(summary, slug)
-    if summary.interrupted:
-        return 130
-    if report and (summary.graded or summary.skipped):
-        from grading.report import write_report
-
-        print(f"TA report: {write_report(root, slug, db_url=url)}")
-    return 1 if summary.failed or summary.integrity else 0
+    return "\n".join(lines)

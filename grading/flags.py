@@ -1,46 +1,84 @@
 """Flags for the TA: what grading could not judge on its own, never a silent 0.
 
-`RecordFlags` runs last in the autograde pipeline (after SaveAutoGrades). When the run raised
-flags (kernel death, an unpreparable test, a broken notebook found by submission_check.py), it
-writes `autograded/<student>/<assignment>/grading_flags.json` ({"flags": [{"reason", "cell"}]})
-and marks the flagged cells (all graded cells when a flag names none) as needing a manual grade,
-so they show up in nbgrader's formgrader and in `python -m grading autograde`'s summary.
+A `Flag` is one reason a person should look at a submission: a kernel death, a test cell that
+could not be prepared, a broken notebook, a failed nbgrader command. Flags are collected while a
+notebook is graded (`note`, into nbgrader's `resources`), written to
+`autograded/<student>/<slug>/grading_flags.json` as `{"flags": [{"reason", "cell"[, "stage"]}]}`
+and read back by the summary and the report (`read_flags`); the flagged cells are marked
+needs-manual-grade in the gradebook (`mark_for_review`), so they show up in the formgrader too.
+This module is the only one that knows the file's format.
 """
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import NbGraderPreprocessor
+from grading.paths import FLAGS_FILE
 
-FLAGS_FILE = "grading_flags.json"
-
-
-def flags_path(config, student: str, assignment: str) -> Path:
-    coursedir = CourseDirectory(config=config)
-    return (
-        Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
-        / FLAGS_FILE
-    )
+# Flags found before the notebook runs (a broken notebook) carry this stage; the ones found
+# later replace the rest of the file, these are kept (preprocessors/record_flags.py).
+SUBMISSION_STAGE = "submission"
 
 
-def write_flags(path: Path, flags: list) -> None:
+@dataclass(frozen=True)
+class Flag:
+    reason: str
+    cell: str | None = None  # the grade_id it concerns; None: the whole notebook
+    stage: str | None = None  # SUBMISSION_STAGE for structural problems found before running
+
+    @property
+    def where(self) -> str:
+        return self.cell or "notebook"
+
+    def as_json(self) -> dict:
+        out = {"reason": self.reason, "cell": self.cell}
+        if self.stage is not None:
+            out["stage"] = self.stage
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Flag":
+        return cls(str(data.get("reason", "flagged")), data.get("cell"), data.get("stage"))
+
+
+def describe(flags) -> str:
+    """`cell: reason; cell: reason`, for logs and the summary table."""
+    return "; ".join(f"{f.where}: {f.reason}" for f in flags)
+
+
+def write_flags(path: Path, flags) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"flags": flags}, indent=1) + "\n")
+    path.write_text(json.dumps({"flags": [f.as_json() for f in flags]}, indent=1) + "\n")
 
 
-def read_flags(path: Path) -> list:
+def read_flags(path: Path) -> list[Flag]:
+    """The flags in `path`: none if there is no file, one saying so if it cannot be read."""
     try:
-        return json.loads(path.read_text())["flags"]
-    except (OSError, ValueError, KeyError):
+        text = Path(path).read_text()
+    except OSError:
         return []
+    try:
+        return [Flag.from_json(f) for f in json.loads(text)["flags"]]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return [Flag(f"unreadable {FLAGS_FILE}")]
+
+
+def note(resources: dict, reason: str, cell: str | None = None) -> None:
+    """Flag something while a notebook is graded (written out at the end by RecordFlags)."""
+    resources.setdefault("dlbook", {}).setdefault("flags", []).append(Flag(reason, cell))
+
+
+def noted(resources: dict) -> list[Flag]:
+    """The flags `note` collected in these resources."""
+    return list(resources.get("dlbook", {}).get("flags", []))
 
 
 def mark_for_review(
     db_url: str, assignment: str, notebook: str, student: str, cells: set | None
 ) -> None:
     """needs_manual_grade on the named graded cells (all of them if `cells` is None)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
     with Gradebook(db_url) as gb:
         try:
             submission = gb.find_submission_notebook(notebook, assignment, student)
@@ -52,29 +90,7 @@ def mark_for_review(
         gb.db.commit()
 
 
-class RecordFlags(NbGraderPreprocessor):
-    def preprocess(self, nb, resources):
-        info = resources["nbgrader"]
-        path = flags_path(self.config, info["student"], info["assignment"])
-        found = resources.get("dlbook", {}).get("flags", [])
-        # Flags found before grading (broken notebook) are already in the file: keep them.
-        earlier = [f for f in read_flags(path) if f.get("stage") == "submission"]
-        flags = earlier + [f for f in found if f not in earlier]
-        if flags:
-            write_flags(path, flags)
-            names = {f.get("cell") for f in flags}
-            mark_for_review(
-                info["db_url"],
-                info["assignment"],
-                info["notebook"],
-                info["student"],
-                None if None in names else names,
-            )
-            self.log.warning(
-                "%s needs a manual look: %s",
-                info["student"],
-                "; ".join(f"{f.get('cell')}: {f['reason']}" for f in flags),
-            )
-        elif path.exists():
-            path.unlink()  # a clean regrade clears old flags
-        return nb, resources
+def cells_to_review(flags) -> set | None:
+    """The grade_ids the flags name; None (every graded cell) when one names the notebook."""
+    names = {f.cell for f in flags}
+    return None if None in names else names

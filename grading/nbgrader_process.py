@@ -24,12 +24,12 @@ import threading
 PRELOAD = [
     "nbgrader.apps.nbgraderapp",
     "nbconvert.exporters.html",
-    "grading.pipeline",
-    "grading.submission_check",
-    "grading.execute",
-    "grading.verdict",
-    "grading.flags",
-    "grading.feedback",
+    "grading.preprocessors.pipeline",
+    "grading.preprocessors.check_submission",
+    "grading.preprocessors.grading_execute",
+    "grading.preprocessors.compare_records",
+    "grading.preprocessors.record_flags",
+    "grading.preprocessors.redact_hidden_tests",
     "grading.forkserver_warmup",
 ]
 SUBPROCESS_SWITCH = "DLBOOK_GRADER_SUBPROCESS"

@@ -10,23 +10,28 @@ Every number comes from the gradebook (the record nbgrader exports from); failur
 come from the graded notebooks' error outputs, flags from the grader's `grading_flags.json`
 and from the submitted folders themselves (missing notebook, wrongly named notebook).
 
-    python -m grading.report 01_tensors
+    python -m grading report 01_tensors     (cli.py; `python -m grading autograde` writes it too)
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .batch import why_not_gradable
+from grading.flags import read_flags
+from grading.paths import (
+    autograded_folder,
+    default_db_url,
+    flags_file,
+    report_folder,
+    why_not_gradable,
+)
+from helpers.nbcells import grade_id, nbgrader_metadata
 
-FLAGS_FILE = "grading_flags.json"
 TOP_FAILURES = 3
 
 
@@ -57,18 +62,18 @@ def gradebook_rows(db_url: str, slug: str) -> list[StudentRow]:
 
 def failure_messages(root: Path, slug: str, student: str) -> dict:
     """grade_id -> the first line of the error a graded cell ended with ("" if none)."""
-    path = root / "autograded" / student / slug / f"{slug}.ipynb"
+    path = autograded_folder(root, slug, student) / f"{slug}.ipynb"
     if not path.exists():
         return {}
     found = {}
     for cell in nbformat.read(path, as_version=4).cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade"):
+        # Every graded code cell: tests, and answer cells graded by hand.
+        if cell.cell_type != "code" or not nbgrader_metadata(cell).get("grade"):
             continue
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
                 message = f"{output.get('ename', '')}: {output.get('evalue', '')}"
-                found[meta.get("grade_id")] = message.strip().splitlines()[0][:200]
+                found[grade_id(cell)] = message.strip().splitlines()[0][:200]
     return found
 
 
@@ -83,15 +88,9 @@ def flags(root: Path, slug: str, graded_students: set) -> list[tuple[str, str]]:
             continue
         if student not in graded_students:
             found.append((student, "not graded: run the autograder for this student"))
-        flag_file = root / "autograded" / student / slug / FLAGS_FILE
-        if flag_file.exists():
-            try:
-                recorded = json.loads(flag_file.read_text()).get("flags", [])
-            except ValueError:
-                recorded = [{"reason": f"unreadable {FLAGS_FILE}"}]
-            for flag in recorded:
-                cell = f" ({flag['cell']})" if flag.get("cell") else ""
-                found.append((student, f"{flag.get('reason', 'flagged')}{cell}"))
+        for flag in read_flags(flags_file(root, slug, student)):
+            cell = f" ({flag.cell})" if flag.cell else ""
+            found.append((student, f"{flag.reason}{cell}"))
     return found
 
 
@@ -152,10 +151,10 @@ def _histogram(rows: list[StudentRow], path: Path, slug: str) -> None:
 def write_report(root, slug: str, db_url: str | None = None) -> Path:
     """Write the report files for `slug` and return their folder."""
     root = Path(root).resolve()
-    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    db_url = db_url or default_db_url(root)
     rows = gradebook_rows(db_url, slug)
     failures = {row.student: failure_messages(root, slug, row.student) for row in rows}
-    out = root / "reports" / slug
+    out = report_folder(root, slug)
     out.mkdir(parents=True, exist_ok=True)
 
     cells = sorted({name for row in rows for name in row.cells})
@@ -199,9 +198,3 @@ def _markdown(slug: str, rows, exercises, flagged) -> str:
     lines += ["", f"## Flagged for a person ({len(flagged)})", ""]
     lines += [f"- {student}: {reason}" for student, reason in flagged] or ["- none"]
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m grading.report NN_slug")
-    print(write_report(Path.cwd(), sys.argv[1]))

@@ -1,9 +1,12 @@
-"""Picking a device: CUDA first, then Apple's MPS, then the CPU.
+"""Picking a device: CUDA first, then Apple's MPS, then the CPU; and where a model lives.
 
 d2l-compatible names (`try_gpu`, `try_all_gpus`, `num_gpus`) so code from the lecture notes runs.
+`resolve_device` turns every `device=` argument the book takes into a torch.device with the
+book's message for a bad one; `param_device` says where a model's parameters are.
 """
 
 import torch
+from torch import nn
 
 
 def num_gpus() -> int:
@@ -45,3 +48,38 @@ def synchronize(device=None) -> None:
         torch.cuda.synchronize()
     if kind in (None, "mps") and _mps_available():
         torch.mps.synchronize()
+
+
+def resolve_device(device) -> torch.device:
+    """`device` as a torch.device; None means `try_gpu()`. Every entry point that takes a
+    `device=` (train, evaluate_accuracy, the loaders) goes through here, so a name PyTorch
+    does not know, or a CUDA device this machine lacks, gives the book's message instead of
+    torch's "Found no NVIDIA driver" at the first tensor moved there."""
+    try:
+        device = try_gpu() if device is None else torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device={device!r} is not a device PyTorch knows: use 'cpu', 'cuda', "
+            "'cuda:1', or helpers.try_gpu()."
+        ) from None
+    if device.type == "cuda":
+        index = device.index or 0
+        if torch.cuda.device_count() <= index:
+            raise ValueError(
+                f"device={str(device)!r} was requested but this machine has "
+                f"{torch.cuda.device_count()} CUDA GPU(s). Use "
+                "device=helpers.try_gpu(), which falls back to the CPU."
+            )
+        device = torch.device("cuda", index)  # "cuda" and "cuda:0" must compare equal
+    return device
+
+
+def param_device(net: nn.Module) -> torch.device | None:
+    """The device of `net`'s first parameter; None when it has none.
+
+    Lazy parameters count: a lazy layer's parameter is made on a device (the factory's
+    `device=`, or `with torch.device(...)`) and `net.to()` moves it, so its device is where the
+    net's first forward pass will put the real weights.
+    """
+    first = next(net.parameters(), None)
+    return None if first is None else first.device

@@ -28,6 +28,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from helpers.nbcells import is_test_metadata, nbgrader_metadata
+
 EXERCISE_HEADING = re.compile(r"^#+\s*(Exercise\s+\d+.*?)\s*$", re.MULTILINE)
 POINTS_IN_TITLE = re.compile(r"\s*\(\d+(?:\.\d+)?\s+points?\)")
 
@@ -53,8 +55,8 @@ def graded_test_cells(nb: dict) -> list[tuple[str, dict]]:
             # "Exercise 3 (2 points): normalize rows" -> "Exercise 3: normalize rows"
             title = POINTS_IN_TITLE.sub("", headings[-1]) if headings else title
             continue
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("grade") and not meta.get("solution"):
+        meta = nbgrader_metadata(cell)
+        if is_test_metadata(meta):
             found.append((title or meta.get("grade_id", "?"), cell))
     return found
 

@@ -27,6 +27,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from helpers.nbcells import is_test_cell, is_test_metadata, nbgrader_metadata
 from tools.build import RUN_ALL_CONTINUES, master_to_notebook, masters
 
 MASTERS = masters()
@@ -69,8 +70,9 @@ def _cells(slug: str) -> list:
 
 
 def _is_test(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return bool(meta.get("grade")) and not meta.get("solution")
+    """Graded and not an answer, whatever the cell's type (markdown test cells are a mistake
+    the rules below report)."""
+    return is_test_metadata(nbgrader_metadata(cell))
 
 
 def _visible_part(source: str) -> str:
@@ -82,7 +84,7 @@ def _visible_part(source: str) -> str:
 def test_rule2_every_visible_test_part_ends_with_passed(slug):
     missing = []
     for cell in _cells(slug):
-        if cell.cell_type == "code" and _is_test(cell):
+        if is_test_cell(cell):
             lines = [ln for ln in _visible_part(cell.source).splitlines() if ln.strip()]
             if not lines or not lines[-1].startswith("passed("):
                 missing.append(cell.metadata["nbgrader"]["grade_id"])
@@ -122,7 +124,7 @@ def test_rule7_exercise_headings_number_and_points(slug):
             problems.append(f"{heading!r}: expected Exercise {expected_n}")
         if k != points:
             problems.append(f"{heading!r}: its test cells give {points} points")
-    graded = sum(1 for c in _cells(slug) if c.cell_type == "code" and _is_test(c))
+    graded = sum(1 for c in _cells(slug) if is_test_cell(c))
     assert graded, f"{slug} has no graded exercise"
     assert not problems, f"{slug}:\n  " + "\n  ".join(problems)
 
@@ -210,7 +212,7 @@ def test_rule2_hidden_tests_label_a_crash_with_its_case(slug):
     answers = _answer_names(cells)
     bare = []
     for cell in cells:
-        if cell.cell_type != "code" or not _is_test(cell) or HIDDEN_START not in cell.source:
+        if not is_test_cell(cell) or HIDDEN_START not in cell.source:
             continue
         gid = cell.metadata["nbgrader"]["grade_id"].removesuffix("_test")
         hidden = cell.source.split(HIDDEN_START)[1].split("### END HIDDEN TESTS")[0]
@@ -303,7 +305,7 @@ def _errors(cell) -> list:
 @pytest.mark.slow
 @pytest.mark.parametrize("slug", SLUGS)
 def test_rule1_run_all_reaches_the_end_of_a_fresh_student_notebook(slug, monkeypatch, tmp_path):
-    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+    from helpers.data.fake import write_fake_cifar10, write_fake_fashion_mnist
 
     write_fake_fashion_mnist(tmp_path / "data", n_train=600, n_test=200)
     write_fake_cifar10(tmp_path / "data", n_train=500, n_test=100)

@@ -193,6 +193,15 @@ def test_a_release_notebook_runs_on_a_simulated_colab(tmp_path, monkeypatch):
             "import sys, helpers\nprint(helpers.__file__)\nprint('google.colab' in sys.modules)"
         )
     )
+    # Every sub-package came with the wheel (setuptools ships only the packages it is told).
+    subpackages = ["helpers.data.loaders", "helpers.training.loop", "helpers.chapters.fake_device"]
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "import importlib\n"
+            f"for name in {subpackages!r}:\n"
+            "    print(importlib.import_module(name).__file__)"
+        )
+    )
     work = tmp_path / "content"  # Colab's working folder: the notebook and nothing else
     work.mkdir()
     # Run All semantics: only cells tagged raises-exception (tests of unfinished exercises)
@@ -202,8 +211,26 @@ def test_a_release_notebook_runs_on_a_simulated_colab(tmp_path, monkeypatch):
     ).execute()
     setup_text = "".join(o.get("text", "") for o in setup.outputs)
     assert not [o for o in setup.outputs if o.output_type == "error"], setup_text
-    where, colab = nb.cells[-1].outputs[0]["text"].split()
+    where, colab = nb.cells[-2].outputs[0]["text"].split()
+    for found in nb.cells[-1].outputs[0]["text"].split():
+        assert Path(found).is_relative_to(site), f"{found} is not from the installed wheel"
     assert Path(where).is_relative_to(site), (
         f"helpers came from {where}, not from the package the setup cell installed into {site}"
     )
     assert colab == "True"
+
+
+def test_the_wheel_lists_every_package():
+    """pyproject's [tool.setuptools] packages names every folder of helpers/ and grading/ that
+    is a package, so a new sub-package cannot be left out of the wheel students install."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = sorted(
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("helpers", "grading")
+        for init in (ROOT / top).rglob("__init__.py")
+    )
+    assert sorted(listed) == found

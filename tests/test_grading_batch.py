@@ -6,7 +6,6 @@ real).
 """
 
 import csv
-import json
 import os
 import signal
 import subprocess
@@ -16,6 +15,7 @@ import time
 import pytest
 
 from grading import batch, report
+from grading.paths import default_db_url
 from tests.nbgrader_course import Course
 from tests.postgres import postgres_server, server_binaries
 from tests.wrong_answers import wrong_answers
@@ -49,61 +49,6 @@ def _cell_scores(db_url):
     }
 
 
-# ------------------------------------------------------------------------- fast, no kernels
-def test_grading_key_changes_with_the_submission_and_the_source(tmp_path):
-    for folder in ("submitted/ann/x", "source/x"):
-        (tmp_path / folder).mkdir(parents=True)
-        (tmp_path / folder / "x.ipynb").write_text("{}")
-    key = batch.grading_key(tmp_path, "x", "ann")
-    marker = batch.marker_path(tmp_path, "x", "ann")
-    marker.parent.mkdir(parents=True)
-    marker.write_text(json.dumps(key))
-    assert batch.is_up_to_date(tmp_path, "x", "ann")
-    (tmp_path / "submitted/ann/x/x.ipynb").write_text('{"resubmitted": 1}')
-    assert not batch.is_up_to_date(tmp_path, "x", "ann")
-    marker.write_text(json.dumps(batch.grading_key(tmp_path, "x", "ann")))
-    (tmp_path / "source/x/x.ipynb").write_text('{"test fixed": 1}')
-    assert not batch.is_up_to_date(tmp_path, "x", "ann")
-
-
-def test_unknown_student_is_a_clear_error(tmp_path):
-    (tmp_path / "submitted" / "ann" / "x").mkdir(parents=True)
-    with pytest.raises(SystemExit, match="no submission of x for zed"):
-        batch.grade_batch(tmp_path, "x", students=["zed"])
-
-
-def test_exercise_summary_counts_means_full_marks_and_failures():
-    rows = [
-        report.StudentRow("a", 3, 3, {"e1": (2, 2), "e2": (1, 1)}),
-        report.StudentRow("b", 0, 3, {"e1": (0, 2), "e2": (0, 1)}),
-        report.StudentRow("c", 2, 3, {"e1": (2, 2), "e2": (0, 1)}),
-    ]
-    failures = {
-        "a": {},
-        "b": {"e1": "AssertionError: x", "e2": "NotImplementedError"},
-        "c": {"e2": "NotImplementedError"},
-    }
-    e1, e2 = report.exercise_summary(rows, failures)
-    assert (e1["grade_id"], e1["points"], e1["mean"], e1["full_marks_share"]) == (
-        "e1",
-        2,
-        1.333,
-        0.667,
-    )
-    assert e2["common_failures"] == "2x NotImplementedError"
-    assert e2["mean"] == pytest.approx(1 / 3, abs=1e-3)
-
-
-def test_progress_line_says_done_failed_and_eta(capsys):
-    progress = batch.Progress(total=4, workers=2)
-    progress.update(batch.Outcome("ann", True, 1.0))
-    progress.update(batch.Outcome("bo", False, 1.0, "boom"))
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("[1/4] ann: ok") and "0 failed" in lines[0]
-    assert lines[1].startswith("[2/4] bo: FAILED") and "1 failed" in lines[1]
-    assert "ETA" in lines[1]
-
-
 # ------------------------------------------------------------------------- real grading
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
@@ -134,16 +79,14 @@ def test_parallel_gives_the_same_scores_as_serial(serial, tmp_path):
     parallel = _mixed_batch(tmp_path)
     summary = batch.grade_batch(parallel.root, SLUG, workers=3)
     assert not summary.failed, summary.failed
-    assert _cell_scores(batch.default_db_url(parallel.root)) == _cell_scores(
-        batch.default_db_url(course.root)
-    )
+    assert _cell_scores(default_db_url(parallel.root)) == _cell_scores(default_db_url(course.root))
 
 
 @pytest.mark.slow
 def test_report_numbers_are_the_gradebooks(serial):
     course, _ = serial
     folder = report.write_report(course.root, SLUG)
-    rows = report.gradebook_rows(batch.default_db_url(course.root), SLUG)
+    rows = report.gradebook_rows(default_db_url(course.root), SLUG)
 
     with (folder / "scores.csv").open() as f:
         table = {r["student"]: r for r in csv.DictReader(f)}
@@ -202,9 +145,7 @@ def test_interrupted_batch_resumes_to_the_same_gradebook(serial, tmp_path):
     rerun = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"{len(done)} submission(s) already graded and unchanged" in rerun.stdout
-    assert _cell_scores(batch.default_db_url(tmp_path)) == _cell_scores(
-        batch.default_db_url(course.root)
-    )
+    assert _cell_scores(default_db_url(tmp_path)) == _cell_scores(default_db_url(course.root))
 
 
 needs_postgres = pytest.mark.skipif(
@@ -232,7 +173,7 @@ def test_postgres_gradebook_with_concurrent_graders_and_a_dask_cluster(serial, t
             summary = batch.grade_batch(dist.root, SLUG, db_url=url, dask=client)
         assert not summary.failed, summary.failed
         assert len(summary.graded) == 4
-        assert _cell_scores(url) == _cell_scores(batch.default_db_url(course.root))
+        assert _cell_scores(url) == _cell_scores(default_db_url(course.root))
         engine = create_engine(url)
         with engine.connect() as db:
             subs = db.execute(

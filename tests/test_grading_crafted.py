@@ -22,7 +22,7 @@ import threading
 import nbformat
 import pytest
 
-from grading.flags import FLAGS_FILE
+from grading.paths import FLAGS_FILE
 from tests.crafted import EXPLOITS, FAULTS, HONEST, MARKER, SABOTAGE
 from tests.nbgrader_course import Course, nbg
 from tests.wrong_answers.ch01 import SLUG, WRONG

@@ -16,7 +16,7 @@ def synthetic_data(tmp_path_factory):
     """A DLBOOK_DATA folder of synthetic datasets in torchvision's formats: the student's code
     path (no autograder shortcut) without a download. Large enough for the chapters' CPU
     settings (chapter 07 trains on 2,500 CIFAR-10 images)."""
-    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+    from helpers.data.fake import write_fake_cifar10, write_fake_fashion_mnist
 
     root = tmp_path_factory.mktemp("data")
     write_fake_fashion_mnist(root, n_train=6000, n_test=1000)

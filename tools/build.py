@@ -20,6 +20,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from helpers.nbcells import is_test_metadata
+
 ROOT = Path(__file__).resolve().parent.parent
 NBGRADER_DEFAULTS = {
     "grade": False,
@@ -93,7 +95,7 @@ def expand_nbgrader(meta: dict, where: str) -> dict:
     if "grade_id" not in meta:
         raise MasterError(f"{where}: nbgrader metadata needs a grade_id")
     full = {**NBGRADER_DEFAULTS, **meta}
-    if full["grade"] and not full["solution"]:
+    if is_test_metadata(full):
         full["locked"] = True
     if full["grade"] and "points" not in full:
         raise MasterError(f"{where}: graded cell {meta['grade_id']!r} needs `points`")
@@ -104,10 +106,6 @@ def expand_nbgrader(meta: dict, where: str) -> dict:
 # cell fails while its exercise is unfinished; that must not stop a student reading on.
 # nbgrader still records the error, so grading is unchanged.
 RUN_ALL_CONTINUES = "raises-exception"
-
-
-def _is_test_cell(nbgrader_meta: dict) -> bool:
-    return bool(nbgrader_meta.get("grade")) and not nbgrader_meta.get("solution")
 
 
 def _cell_id(cell, seen: set) -> str:
@@ -136,7 +134,7 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
                 raise MasterError(f"{where}: grade_id {gid!r} is used twice")
             grade_ids.add(gid)
         tags = list(cell.metadata.get("tags", []))
-        if _is_test_cell(keep.get("nbgrader", {})) and RUN_ALL_CONTINUES not in tags:
+        if is_test_metadata(keep.get("nbgrader", {})) and RUN_ALL_CONTINUES not in tags:
             tags.append(RUN_ALL_CONTINUES)
         if tags:
             keep["tags"] = tags

@@ -115,7 +115,7 @@ def start_lab(tmp: Path, timeout: float = 180, training: str | None = "grading")
 
     `training`: DLBOOK_SETTINGS for the lab's kernels (None: chosen by the device, as in a
     student's lab)."""
-    from helpers.fake_data import write_fake_cifar10, write_fake_fashion_mnist
+    from helpers.data.fake import write_fake_cifar10, write_fake_fashion_mnist
 
     data, settings, work = tmp / "data", tmp / "lab-settings", tmp / "work"
     write_fake_fashion_mnist(data)

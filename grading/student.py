@@ -1,0 +1,125 @@
+"""Grade one student: `nbgrader autograde SLUG --student S` in its own process, then feedback.
+
+Each nbgrader command runs forked from a process that imported nbgrader once
+(nbgrader_process.py), in the book's folder, so the book's nbgrader_config.py (sandbox,
+verdict, flags) applies whatever the course root. A failure becomes a flag, never an exception:
+one broken submission must not stop a batch. When this student is the only one graded at the
+time, the course and the other students' gradebook rows are checked unchanged around it
+(integrity.py); in a parallel batch the batch checks them instead.
+
+`record_assignment` runs once before any student: it puts the instructor's version in the
+gradebook, which autograde restores the test cells from.
+"""
+
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grading import integrity, nbgrader_process
+from grading.flags import Flag, mark_for_review, read_flags, write_flags
+from grading.paths import BOOK, default_db_url, flags_file
+
+
+@dataclass
+class Outcome:
+    """What grading one submission gave, as plain data (it crosses processes and machines)."""
+
+    student: str
+    ok: bool  # nbgrader autograde exited 0
+    seconds: float = 0.0  # grading and feedback, wall clock
+    error: str = ""  # when not ok: the flags' reasons, shortened
+    score: float | None = None  # None: no grade reached the gradebook
+    max_score: float | None = None
+    flags: list = field(default_factory=list)  # Flag per thing a person should look at
+
+
+class AssignmentNotRecorded(RuntimeError):
+    """`nbgrader generate_assignment` failed: nothing can be graded. The message is nbgrader's."""
+
+
+def nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
+    # cwd: the book's nbgrader_config.py (sandbox, verdict) applies to every course root.
+    return nbgrader_process.run([*args, f"--CourseDirectory.root={root}"], cwd=str(BOOK))
+
+
+def _tail(done: subprocess.CompletedProcess) -> str:
+    lines = [ln for ln in (done.stderr + done.stdout).splitlines() if ln.strip()]
+    errors = [ln for ln in lines if "ERROR" in ln or "Error" in ln]
+    return (errors or lines or ["no output"])[-1][:300]
+
+
+def record_assignment(root: Path, slug: str, extra: list[str]) -> None:
+    """Put the instructor's version (cells, tests, points) in the gradebook, which autograde
+    restores tests from, without touching the committed release/. Once, before any worker."""
+    with tempfile.TemporaryDirectory() as scratch:
+        done = nbgrader(
+            root,
+            "generate_assignment",
+            slug,
+            "--force",
+            f"--CourseDirectory.release_directory={scratch}",
+            "--log-level=WARN",
+            *extra,
+        )
+    if done.returncode != 0:
+        raise AssignmentNotRecorded(f"could not record {slug} in the gradebook:\n{done.stderr}")
+
+
+def grade_student(
+    root: Path,
+    slug: str,
+    student: str,
+    extra: list[str],
+    url: str | None = None,
+    check_integrity: bool = True,
+) -> Outcome:
+    """Autograde one student's submission; flag instead of failing; check nothing else moved.
+
+    `check_integrity=False` when other students are graded at the same time (their rows
+    change then): the batch checks the course before and after instead (batch.py).
+    """
+    url = url or default_db_url(root)
+    before = integrity.snapshot(root, url, {student}) if check_integrity else None
+    done = nbgrader(root, "autograde", slug, "--student", student, "--force", *extra)
+    after = integrity.snapshot(root, url, {student}) if check_integrity else None
+    path = flags_file(root, slug, student)
+    flags = read_flags(path)
+    extra_flags = []
+    if done.returncode != 0:
+        extra_flags.append(Flag(f"nbgrader autograde failed: {_tail(done)}"))
+    moved = integrity.changes(before, after) if check_integrity else []
+    if moved:
+        extra_flags.append(
+            Flag("grading changed files or grades it must not: " + "; ".join(moved[:5]))
+        )
+        print(f"!!! {student}: grading changed the course: {moved[:5]}", file=sys.stderr)
+    if extra_flags:
+        flags += extra_flags
+        write_flags(path, flags)
+        mark_for_review(url, slug, slug, student, None)
+    score, max_score = _score(url, slug, student)
+    return Outcome(student, done.returncode == 0, score=score, max_score=max_score, flags=flags)
+
+
+def _score(url: str, slug: str, student: str):
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(url) as gb:
+        try:
+            sub = gb.find_submission(slug, student)
+        except MissingEntry:
+            return None, None
+        return sub.score, sub.max_score
+
+
+def write_feedback(root: Path, slug: str, outcome: Outcome, extra: list[str]) -> None:
+    """The student's HTML feedback (hidden tests redacted); a failure is flagged."""
+    if outcome.score is None:
+        return
+    done = nbgrader(
+        root, "generate_feedback", slug, "--student", outcome.student, "--force", *extra
+    )
+    if done.returncode != 0:
+        outcome.flags.append(Flag(f"feedback failed: {_tail(done)}"))
