@@ -68,7 +68,7 @@ def _which_lms(root: Path, rows, wanted: str) -> list[str]:
 
 def export(root, slug, *, db_url=None, lms_names="auto", column=None, scale_to=None):
     """Write exports/<slug>/ and return (rows, held rows with reasons, notes)."""
-    from grading.batch import default_db_url
+    from grading.paths import default_db_url
     from helpers.files import atomic_write
 
     root = Path(root).resolve()
@@ -124,7 +124,7 @@ def export(root, slug, *, db_url=None, lms_names="auto", column=None, scale_to=N
 
 def release_feedback(root: Path, slug: str, rows) -> tuple[int, str]:
     """nbgrader's release_feedback to the ready students only (the exchange keeps the rest)."""
-    from grading.autograde import nbgrader
+    from grading.student import nbgrader
 
     held = sorted(r.student for r in rows if r.status != READY)
     args = ["release_feedback", slug]

@@ -72,10 +72,10 @@ def _read_csv(path: Path) -> list[dict]:
 
 
 def _flags(root: Path, slug: str, student: str) -> list[str]:
-    from grading.flags import FLAGS_FILE, read_flags
+    from grading.flags import read_flags
+    from grading.paths import flags_file
 
-    found = read_flags(root / "autograded" / student / slug / FLAGS_FILE)
-    return [f"{f.get('cell') or 'notebook'}: {f.get('reason', 'flagged')}" for f in found]
+    return [f"{f.where}: {f.reason}" for f in read_flags(flags_file(root, slug, student))]
 
 
 @contextmanager
@@ -94,7 +94,8 @@ def collect_rows(root, slug: str, db_url: str | None = None) -> list[Row]:
     """Every student who has a grade, a submission, an upload or a roster line, sorted."""
     from nbgrader.api import MissingEntry
 
-    from grading.batch import default_db_url, is_up_to_date, why_not_gradable
+    from grading.batch import is_up_to_date
+    from grading.paths import default_db_url, why_not_gradable
 
     root = Path(root).resolve()
     db_url = db_url or default_db_url(root)

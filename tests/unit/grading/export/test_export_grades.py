@@ -17,7 +17,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.exc import SAWarning
 
-from grading import batch
+from grading import batch, paths
 from grading.export import command, grades
 from grading.handin import late
 from grading.handin.roster import csv_text
@@ -55,7 +55,7 @@ def graded(root, student, scores, *, manual=(), penalty=0.0, flags=(), fresh=Tru
     if flags:
         (out / "grading_flags.json").write_text(json.dumps({"flags": list(flags)}))
     if fresh:
-        marker = batch.marker_path(root, SLUG, student)
+        marker = paths.graded_marker(root, SLUG, student)
         marker.write_text(json.dumps(batch.grading_key(root, SLUG, student)))
     fb = root / "feedback" / student / SLUG
     fb.mkdir(parents=True, exist_ok=True)
