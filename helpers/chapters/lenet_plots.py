@@ -64,8 +64,10 @@ def _extent(shape) -> float:
     return math.sqrt(float(shape[2]) if len(shape) == 4 else float(shape[-1]))
 
 
-def plot_histories(histories: dict, title=""):
-    """Train loss and test accuracy of several runs (name -> `helpers.History`), side by side."""
+def plot_histories(histories: dict, title="", accuracy_label="test accuracy"):
+    """Train loss and evaluation accuracy of several runs (name -> `helpers.History`), side by
+    side. `History.test_acc` is the accuracy on whatever set `train` evaluated on: name it with
+    `accuracy_label` ("validation accuracy" when that was a validation split)."""
     import matplotlib.pyplot as plt
 
     if not histories:
@@ -75,7 +77,7 @@ def plot_histories(histories: dict, title=""):
         left.plot(h.epoch, h.train_loss, marker="o", ms=3, label=name)
         right.plot(h.epoch, h.test_acc, marker="o", ms=3, label=name)
     left.set(xlabel="epoch", ylabel="train loss", title="training loss")
-    right.set(xlabel="epoch", ylabel="test accuracy", title="test accuracy")
+    right.set(xlabel="epoch", ylabel=accuracy_label, title=accuracy_label)
     for ax in (left, right):
         ax.grid(True)
     right.legend(fontsize=8)

@@ -11,8 +11,13 @@ the same tensors: `ToTensor` is x / 255 in float32, `Normalize` is (x - mean) / 
 bilinear without antialiasing on the float image, and CIFAR-10's training augmentation is
 RandomCrop(32, padding=spec.crop_padding) + RandomHorizontalFlip; only the random draws differ.
 Each dataset's classes, normalisation and crop padding come from its spec (specs.py).
+
+Validation split (both paths): `validation=5000` holds out 5,000 training images (chosen once,
+the same everywhere: helpers/data/splits.py) and returns `(train, val, test)`; the validation
+images are never augmented, never shuffled and never in a training batch.
 """
 
+import copy
 import math
 import os
 
@@ -21,6 +26,7 @@ import torch.nn.functional as F
 
 from helpers.data.datasets import load_decoded, torchvision_cifar10, torchvision_fashion_mnist
 from helpers.data.specs import CIFAR10, FASHION_MNIST, DatasetSpec
+from helpers.data.splits import validation_count, validation_split
 from helpers.devices import resolve_device
 from helpers.runtime import is_autograding
 
@@ -69,6 +75,10 @@ class ImagesOnDevice:
     y is int64 (B,). `augment` crops each image at random from it padded by `crop_padding`
     and flips it (random_crop_flip). `shuffle` draws a fresh order every epoch (torch's global RNG, so
     `torch.manual_seed` makes it repeatable); the last batch may be smaller, as in a DataLoader.
+
+    `split` names the set ("train", "validation", "test"; `helpers.train` labels its evaluation
+    with it) and `indices` holds each image's position in the dataset file it came from (None:
+    the whole file, in order), so two loaders can be checked for shared images.
     """
 
     def __init__(
@@ -85,6 +95,8 @@ class ImagesOnDevice:
         device=None,
         classes=None,
         crop_padding: int = CIFAR10.crop_padding,
+        split: str = "train",
+        indices=None,
     ):
         if images.dtype != torch.uint8 or images.ndim != 4:
             raise ValueError(
@@ -103,6 +115,10 @@ class ImagesOnDevice:
         self.crop_padding = crop_padding
         self.resize = _pair(resize)
         self.classes = tuple(classes) if classes is not None else None
+        self.split = split
+        if indices is not None and len(indices) != len(images):
+            raise ValueError(f"{len(images)} images but {len(indices)} indices")
+        self.indices = None if indices is None else torch.as_tensor(indices, dtype=torch.int64)
         channels = images.shape[1]
         self.mean = self.std = None
         if mean is not None:  # (1, C, 1, 1) to broadcast over the batch
@@ -118,6 +134,17 @@ class ImagesOnDevice:
     def __len__(self) -> int:
         """Number of batches per epoch."""
         return math.ceil(self.dataset_size / self.batch_size)
+
+    def subset(self, n: int) -> "ImagesOnDevice":
+        """A loader over this one's first `n` images (all of them if n is larger), with the same
+        batch size, order, transforms and device: a quick run on part of the training set."""
+        if n < 1:
+            raise ValueError(f"a subset needs at least 1 image, got n={n}")
+        n = min(int(n), self.dataset_size)
+        indices = torch.arange(n) if self.indices is None else self.indices[:n]
+        part = copy.copy(self)  # shares the settings; the tensors below are views
+        part.images, part.labels, part.indices = self.images[:n], self.labels[:n], indices
+        return part
 
     def to_float(self, x: torch.Tensor) -> torch.Tensor:
         """uint8 (B, C, H, W) -> float32 batch, by the arithmetic of torchvision's transforms."""
@@ -149,14 +176,21 @@ class ImagesOnDevice:
     def __repr__(self) -> str:
         c, h, w = self.images.shape[1:]
         return (
-            f"{type(self).__name__}({self.dataset_size} images {c}x{h}x{w}, "
+            f"{type(self).__name__}({self.split}: {self.dataset_size} images {c}x{h}x{w}, "
             f"batch_size={self.batch_size}, shuffle={self.shuffle}, augment={self.augment}, "
             f"resize={self.resize}, device={self.device})"
         )
 
 
-def _on_device(spec: DatasetSpec, batch_size, root, device, resize=None, augment=False):
-    """(train, test) ImagesOnDevice of `spec`, with its classes and normalisation."""
+def _held_out(spec: DatasetSpec, n: int, validation):
+    """(train positions, validation positions) of a training split of n images (splits.py)."""
+    return validation_split(n, validation_count(validation, n, spec.train_size))
+
+
+def _on_device(
+    spec: DatasetSpec, batch_size, root, device, resize=None, augment=False, validation=None
+):
+    """(train, test), or (train, val, test) with `validation`, ImagesOnDevice of `spec`."""
     device = resolve_device(device)  # before reading any data: a wrong device fails fast
     root = _root_for_this_run(spec, root)
     common = {
@@ -167,31 +201,56 @@ def _on_device(spec: DatasetSpec, batch_size, root, device, resize=None, augment
         "classes": spec.classes,
         "crop_padding": spec.crop_padding,
     }
+    images, labels = load_decoded(spec, "train", root)
+    test = ImagesOnDevice(*load_decoded(spec, "test", root), batch_size, split="test", **common)
+    if not validation:
+        train = ImagesOnDevice(images, labels, batch_size, shuffle=True, augment=augment, **common)
+        return train, test
+    train_idx, val_idx = _held_out(spec, len(labels), validation)
     train = ImagesOnDevice(
-        *load_decoded(spec, "train", root), batch_size, shuffle=True, augment=augment, **common
+        images[train_idx],
+        labels[train_idx],
+        batch_size,
+        shuffle=True,
+        augment=augment,
+        indices=train_idx,
+        **common,
     )
-    test = ImagesOnDevice(*load_decoded(spec, "test", root), batch_size, **common)
-    return train, test
+    val = ImagesOnDevice(
+        images[val_idx],
+        labels[val_idx],
+        batch_size,
+        split="validation",
+        indices=val_idx,
+        **common,
+    )
+    return train, val, test
 
 
-def load_data_fashion_mnist(batch_size: int, resize=None, root=None, device=None):
+def load_data_fashion_mnist(batch_size: int, resize=None, root=None, device=None, validation=None):
     """Fashion-MNIST as `(train_iter, test_iter)` of `ImagesOnDevice`, on `device` (default: GPU).
 
     X is float32 (B, 1, 28, 28) in [0, 1], or (B, 1, *resize); the training order is reshuffled
     every epoch, the test order is fixed. `root` as in `helpers.data.raw.data_root`.
+    `validation` (a number of the 60,000 training images, or a fraction) holds that many out of
+    training and returns `(train_iter, val_iter, test_iter)` (helpers/data/splits.py).
     Downloads the data the first time (about 30 MB).
     """
-    return _on_device(FASHION_MNIST, batch_size, root, device, resize=resize)
+    return _on_device(FASHION_MNIST, batch_size, root, device, resize=resize, validation=validation)
 
 
-def load_data_cifar10(batch_size: int, root=None, device=None, augment: bool = True):
+def load_data_cifar10(
+    batch_size: int, root=None, device=None, augment: bool = True, validation=None
+):
     """CIFAR-10 as `(train_iter, test_iter)` of `ImagesOnDevice`, on `device` (default: GPU).
 
     X is float32 (B, 3, 32, 32), normalised with CIFAR10_MEAN / CIFAR10_STD. With `augment`,
-    every training batch is randomly cropped (padding 4) and flipped on the device; the test
-    set never is. Downloads the data the first time (about 170 MB).
+    every training batch is randomly cropped (padding 4) and flipped on the device; the
+    validation and test sets never are. `validation` (a number of the 50,000 training images,
+    or a fraction) holds that many out and returns `(train_iter, val_iter, test_iter)`.
+    Downloads the data the first time (about 170 MB).
     """
-    return _on_device(CIFAR10, batch_size, root, device, augment=augment)
+    return _on_device(CIFAR10, batch_size, root, device, augment=augment, validation=validation)
 
 
 # Under the autograder every chapter trains on small synthetic data in the datasets' real on-disk
@@ -254,32 +313,63 @@ def cifar10_transform(augment: bool):
     return transform_for(CIFAR10, augment=augment)
 
 
-def _dataloaders(train_set, test_set, batch_size, num_workers):
-    from torch.utils.data import DataLoader
+def _dataloaders(spec, train_set, eval_train_set, test_set, batch_size, num_workers, validation):
+    """(train, test) DataLoaders, or (train, val, test) with the held-out images in `val` (read
+    through `eval_train_set`: the training images without augmentation)."""
+    from torch.utils.data import DataLoader, Subset
 
     workers = default_num_workers() if num_workers is None else num_workers
+
+    def loader(dataset, shuffle, split):
+        made = DataLoader(dataset, batch_size, shuffle=shuffle, num_workers=workers)
+        made.split = split  # helpers.train labels its evaluation with it
+        return made
+
+    test = loader(test_set, False, "test")
+    if not validation:
+        return loader(train_set, True, "train"), test
+    train_idx, val_idx = _held_out(spec, len(train_set), validation)
     return (
-        DataLoader(train_set, batch_size, shuffle=True, num_workers=workers),
-        DataLoader(test_set, batch_size, shuffle=False, num_workers=workers),
+        loader(Subset(train_set, train_idx.tolist()), True, "train"),
+        loader(Subset(eval_train_set, val_idx.tolist()), False, "validation"),
+        test,
     )
 
 
-def fashion_mnist_dataloaders(batch_size: int, resize=None, root=None, num_workers=None):
+def fashion_mnist_dataloaders(
+    batch_size: int, resize=None, root=None, num_workers=None, validation=None
+):
     """Fashion-MNIST as two torch DataLoaders over torchvision's FashionMNIST (the chapter-04 way).
 
     Same tensors as `load_data_fashion_mnist`, on the CPU; move batches to the device yourself.
-    `num_workers` defaults to `default_num_workers()`.
+    `num_workers` defaults to `default_num_workers()`. `validation` as for
+    `load_data_fashion_mnist` (the same images held out): three DataLoaders.
     """
     transform = fashion_mnist_transform(resize)
     root = _root_for_this_run(FASHION_MNIST, root)
     train_set = torchvision_fashion_mnist(root, train=True, transform=transform)
     test_set = torchvision_fashion_mnist(root, train=False, transform=transform)
-    return _dataloaders(train_set, test_set, batch_size, num_workers)
+    return _dataloaders(
+        FASHION_MNIST, train_set, train_set, test_set, batch_size, num_workers, validation
+    )
 
 
-def cifar10_dataloaders(batch_size: int, root=None, augment: bool = True, num_workers=None):
-    """CIFAR-10 as two torch DataLoaders over torchvision's CIFAR10 (training set augmented)."""
+def cifar10_dataloaders(
+    batch_size: int, root=None, augment: bool = True, num_workers=None, validation=None
+):
+    """CIFAR-10 as two torch DataLoaders over torchvision's CIFAR10 (training set augmented).
+
+    `validation` as for `load_data_cifar10` (the same images held out, never augmented): three
+    DataLoaders.
+    """
     root = _root_for_this_run(CIFAR10, root)
     train_set = torchvision_cifar10(root, train=True, transform=cifar10_transform(augment))
+    plain_train = (
+        torchvision_cifar10(root, train=True, transform=cifar10_transform(False))
+        if augment and validation
+        else train_set
+    )
     test_set = torchvision_cifar10(root, train=False, transform=cifar10_transform(False))
-    return _dataloaders(train_set, test_set, batch_size, num_workers)
+    return _dataloaders(
+        CIFAR10, train_set, plain_train, test_set, batch_size, num_workers, validation
+    )

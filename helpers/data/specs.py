@@ -34,6 +34,7 @@ class DatasetSpec:
     mean: tuple | None = None  # per-channel Normalize after ToTensor; None: images in [0, 1]
     std: tuple | None = None
     crop_padding: int = 0  # training augmentation: crop of the image padded by this, and flip
+    train_size: int | None = None  # images in the real training split (validation= counts them)
 
 
 FASHION_MNIST = DatasetSpec(
@@ -58,6 +59,7 @@ FASHION_MNIST = DatasetSpec(
         "ankle boot",
     ),
     image_shape=(1, 28, 28),
+    train_size=60000,
 )
 CIFAR10 = DatasetSpec(
     name="cifar10",
@@ -89,6 +91,7 @@ CIFAR10 = DatasetSpec(
     # The standard augmentation (He et al. 2016, as in the notes): pad each side by 4 black
     # pixels, crop a random 32x32 window, so an image shifts by up to 4 pixels (1/8 of its width).
     crop_padding=4,
+    train_size=50000,
 )
 SPECS = (FASHION_MNIST, CIFAR10)
 FASHION_MNIST_CLASSES = FASHION_MNIST.classes

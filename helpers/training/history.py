@@ -14,7 +14,7 @@ class History:
     epoch: list = field(default_factory=list)  # 1, 2, ...
     train_loss: list = field(default_factory=list)  # mean over the epoch's examples
     train_acc: list = field(default_factory=list)  # accuracy while training, fraction
-    test_acc: list = field(default_factory=list)  # after the epoch, fraction
+    test_acc: list = field(default_factory=list)  # on test_iter after the epoch (a val split too)
     lr: list = field(default_factory=list)  # learning rate used in the epoch
     seconds: list = field(default_factory=list)  # wall clock: data, eval, plot, all
     compute_seconds: list = field(default_factory=list)  # forward + backward + step only

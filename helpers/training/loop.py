@@ -102,7 +102,8 @@ def train(
     check_arguments(net, train_iter, test_iter, options)
     run = _prepare(net, train_iter, options)
     history, start = _resume(run, options.checkpoint) if options.resume else (History(), 0)
-    animator = _animator_for(options.plot, options.num_epochs, history)
+    evaluated_on = eval_label(test_iter)
+    animator = _animator_for(options.plot, options.num_epochs, history, evaluated_on)
     print(f"training on {run.device}")
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
     try:
@@ -113,7 +114,7 @@ def train(
                 )
     finally:
         animator.flush()
-    _print_summary(history, start, run.device)
+    _print_summary(history, start, run.device, evaluated_on)
     return history
 
 
@@ -195,7 +196,13 @@ def _resume(run: _Run, checkpoint) -> tuple[History, int]:
     return History(**state["history"]), state["epoch"]
 
 
-def _animator_for(plot, num_epochs, history: History) -> Animator:
+def eval_label(data_iter) -> str:
+    """How the plot and the summary name the evaluation data: "val" for a validation split (a
+    loader whose `split` is "validation", helpers.data.loaders), else "test" as in the notes."""
+    return "val" if getattr(data_iter, "split", None) == "validation" else "test"
+
+
+def _animator_for(plot, num_epochs, history: History, evaluated_on: str = "test") -> Animator:
     """The Animator `plot=` asks for, already showing the epochs a resumed run has."""
     # x runs from 0, not 1 as in d2l: the first epoch's running loss (at x = 0.2, 0.4, ...) is
     # then in view while it trains, and a 1-epoch run gets axes, not a degenerate [1, 1].
@@ -205,7 +212,7 @@ def _animator_for(plot, num_epochs, history: History) -> Animator:
         else Animator(
             xlabel="epoch",
             xlim=[0, num_epochs],
-            legend=["train loss", "train acc", "test acc"],
+            legend=["train loss", "train acc", f"{evaluated_on} acc"],
             mode=None if plot else "off",
         )
     )
@@ -354,12 +361,12 @@ class _ComputeClock:
         return self.total
 
 
-def _print_summary(history: History, start: int, device) -> None:
+def _print_summary(history: History, start: int, device, evaluated_on: str = "test") -> None:
     if not history.epoch:
         return
     print(
         f"loss {history.train_loss[-1]:.3f}, train acc {history.train_acc[-1]:.3f}, "
-        f"test acc {history.test_acc[-1]:.3f}"
+        f"{evaluated_on} acc {history.test_acc[-1]:.3f}"
     )
     examples = sum(history.examples[start:])
     if examples:

@@ -50,6 +50,9 @@ def test_histories_plot_loss_and_test_accuracy_per_run():
     assert [list(line.get_ydata()) for line in left.lines] == [[1.0, 0.5], [2.0, 1.0, 0.2]]
     assert [list(line.get_ydata()) for line in right.lines] == [[0.6, 0.7], [0.3, 0.5, 0.8]]
     assert [t.get_text() for t in right.get_legend().get_texts()] == ["a", "b"]
+    assert right.get_ylabel() == "test accuracy"
+    fig = plot_histories({"a": a}, accuracy_label="validation accuracy")
+    assert fig.axes[1].get_ylabel() == fig.axes[1].get_title() == "validation accuracy"
 
 
 def test_confusion_matrix_shows_every_count_with_true_classes_as_rows():
