@@ -1,29 +1,35 @@
 """Self-checks used by the exercises' test cells: each failure says what was expected and got.
 
-The comparisons use references to torch/NumPy functions captured when this module is first
-imported (in the grading kernel: before any student cell runs), so an answer cell that rebinds
-`torch.allclose` cannot make a test pass.
+What each check accepts is defined once, in helpers/agreement.py, which the grader uses too:
+a check here observes both values and asks `agree` (so a test that passes in the student's
+notebook passes the grader's comparison). This module adds the messages, and keeps references
+to the functions it relies on, captured when it is first imported (in the grading kernel:
+before any student cell runs), so an answer cell that rebinds `torch.allclose` cannot make a
+test pass.
 
 A failed check raises `CheckFailed`, an AssertionError whose IPython traceback (JupyterLab,
 Colab, nbgrader's kernel) leaves out this module's frames: the student sees the test line (or
 their own code's line) and the book's message, not the internals of the check. IPython's own
 `__tracebackhide__` cannot do this alone: it never hides the frame that raised.
 
-Besides the checks, test cells use three context managers:
+Besides the checks, test cells use:
   `case(what)`        a crash inside it (say a broadcasting RuntimeError) fails as "what: ...";
   `by_hand(exercise)` inside it, autograd is switched off and calling it fails with a message;
-  `skip_if_unfinished(exercise)` for demo cells that need a student's function.
+  `skip_if_unfinished(exercise)` for demo cells that need a student's function;
+  `isolate(test)`     the first line of every test cell (the build writes it): fixed seeds and
+                      dtype for the test, the student's own state back afterwards;
+  `fill_parameters(module, seed)` the same parameter values for any initialisation.
 """
 
 import sys
 import types
 
 import numpy as np
-import torch
 
-_allclose = torch.allclose
-_as_tensor = torch.as_tensor
-_np_asarray = np.asarray
+from . import agreement as _agreement
+from .agreement import Unobservable
+
+_agree, _observe, _expected = _agreement.agree, _agreement.observe, _agreement.expected
 _isinstance = isinstance
 _TRUSTED = {}
 
@@ -85,54 +91,57 @@ def check_true(condition, message: str) -> None:
     tensor of several values is refused with a note, since its truth is ambiguous.
     """
     verify_untouched()
-    is_tensor = _isinstance(condition, torch.Tensor) and condition.dtype == torch.bool
-    if is_tensor or (_isinstance(condition, np.ndarray) and condition.dtype == np.bool_):
-        count = condition.numel() if is_tensor else condition.size
-        if count != 1:
-            raise CheckFailed(
-                f"{message} (the check got {count} truth values, not one: use .all() or .any())"
-            )
-        condition = bool(condition.item())
-    if condition is not True and not (_isinstance(condition, (bool, np.bool_)) and condition):
+    try:
+        got = _observe("true", condition)
+    except Unobservable as error:
+        raise CheckFailed(f"{message} (the check got {error}: use .all() or .any())") from None
+    if not _agree("true", got, _expected("true", True)):
         raise CheckFailed(message)
 
 
 def check_type(value, expected_type, what: str) -> None:
     verify_untouched()
-    if not _isinstance(value, expected_type):
+    if not _agree("type", _observe("type", value, expected_type), _expected("type", True)):
         names = getattr(expected_type, "__name__", str(expected_type))
         _fail(what, f"a {names}", f"{type(value).__name__} {value!r:.80}")
 
 
 def check_equal(actual, expected, what: str) -> None:
-    """Exact equality for Python values, shapes and integer tensors."""
+    """Exact equality: for Python values (2 == 2.0, a tuple against a torch.Size), and for
+    arrays and tensors (same shape and values, whatever the dtype; a 0-d tensor against a
+    number)."""
     verify_untouched()
-    if _isinstance(expected, torch.Tensor) or _isinstance(actual, torch.Tensor):
-        check_close(actual, expected, what, rtol=0.0, atol=0.0)
+    want = _expected("equal", expected)
+    try:
+        got = _observe("equal", actual)
+    except Unobservable as error:
+        _fail(what, f"{expected!r:.200} ({type(expected).__name__})", str(error))
+    if _agree("equal", got, want):
         return
-    if _isinstance(expected, torch.Size):
-        expected = tuple(expected)
-    if _isinstance(actual, torch.Size):
-        actual = tuple(actual)
-    if type(actual) is not type(expected) and not (
-        _isinstance(actual, (int, float)) and _isinstance(expected, (int, float))
+    numeric = ("int", "float", "complex")
+    if ("array" in got or "array" in want) and all(
+        "array" in o or o.get("py") in numeric for o in (got, want)
+    ):
+        _explain_close(what, actual, got, want, 0.0, 0.0)
+    if got.get("py") != want.get("py") and not (
+        {got.get("py"), want.get("py")} <= {"int", "float", "complex"}
     ):
         _fail(
             what,
-            f"{expected!r} ({type(expected).__name__})",
+            f"{expected!r:.200} ({type(expected).__name__})",
             f"{actual!r:.200} ({type(actual).__name__})",
         )
-    if actual != expected:
-        _fail(what, repr(expected), repr(actual))
+    _fail(what, f"{expected!r:.200}", f"{actual!r:.200}")
 
 
 def check_shape(value, shape, what: str) -> None:
     verify_untouched()
-    got = getattr(value, "shape", None)
-    if got is None:
+    try:
+        got = _observe("shape", value)
+    except Unobservable:
         _fail(what, f"a tensor of shape {tuple(shape)}", f"{type(value).__name__} with no shape")
-    if tuple(got) != tuple(shape):
-        _fail(f"{what} (shape)", tuple(shape), tuple(got))
+    if not _agree("shape", got, _expected("shape", shape)):
+        _fail(f"{what} (shape)", tuple(shape), tuple(value.shape))
 
 
 def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1e-6) -> None:
@@ -143,73 +152,88 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
     (say float32 against float64) when that alone can explain the gap.
     """
     verify_untouched()
-    if actual is None:
-        _fail(what, "a value", "None (did the function forget to `return`?)")
+    want = _expected("close", expected)
     try:
-        got = _to_tensor(actual)
-    except (TypeError, ValueError, RuntimeError):
-        _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
-    want = _to_tensor(expected)
-    got, want = got.detach().cpu(), want.detach().cpu()
-    got_dtype, want_dtype = got.dtype, want.dtype
-    if tuple(got.shape) != tuple(want.shape):
-        _fail(f"{what} (shape)", tuple(want.shape), tuple(got.shape))
-    if got.dtype.is_complex or want.dtype.is_complex or got.dtype == torch.bool:
-        got, want = (
-            got.to(torch.complex128 if got.dtype.is_complex else torch.float64),
-            want.to(got.dtype if got.dtype.is_complex else torch.float64),
-        )
-    else:
-        got, want = got.to(torch.float64), want.to(torch.float64)
-    if _allclose(got, want, rtol=rtol, atol=atol, equal_nan=False):
+        got = _observe("close", actual)
+    except Unobservable as error:
+        if actual is None:
+            _fail(what, "a value", "None (did the function forget to `return`?)")
+        _fail(what, "a number, array or tensor", str(error))
+    if _agree("close", got, want, rtol, atol):
         return
-    hint = _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol)
-    if want.numel() <= 12:
-        _fail(what, _short(want), _short(got), hint)
-    bad = ~((got - want).abs() <= atol + rtol * want.abs())  # NaN counts as wrong
-    diff = (got - want).abs().nan_to_num(float("inf"))
-    worst = int(diff.flatten().argmax())
-    index = tuple(int(i) for i in np.unravel_index(worst, tuple(got.shape)))
+    _explain_close(what, actual, got, want, rtol, atol)
+
+
+def _explain_close(what, actual, got: dict, want: dict, rtol, atol) -> None:
+    """Raise the message for values that check_close (or check_equal on arrays) refused."""
+    g_shape, w_shape = _shape(got), _shape(want)
+    if g_shape is None:
+        _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
+    if g_shape != w_shape:
+        _fail(f"{what} (shape)", w_shape, g_shape)
+    g, w = _values(got), _values(want)
+    hint = _dtype_hint(_dtype(got), _dtype(want))
+    if w.size <= 12:
+        _fail(what, _short(w), _short(g), hint)
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(g - w)
+        bad = ~(diff <= atol + rtol * np.abs(w))  # NaN counts as wrong
+    worst = int(np.nan_to_num(diff.reshape(-1), nan=np.inf).argmax())
+    index = tuple(int(i) for i in np.unravel_index(worst, w.shape))
     _fail(
-        f"{what}: {int(bad.sum())} of {want.numel()} elements differ (tolerance {atol} + "
+        f"{what}: {int(bad.sum())} of {w.size} elements differ (tolerance {atol} + "
         f"{rtol}*|expected|); the worst is at index {index}",
-        f"{float(want.flatten()[worst]):.6g}",
-        f"{float(got.flatten()[worst]):.6g}",
+        _number(w.reshape(-1)[worst]),
+        _number(g.reshape(-1)[worst]),
         hint,
     )
 
 
-_RESOLUTION = {torch.float16: 1e-3, torch.bfloat16: 8e-3, torch.float32: 1.2e-7}
+def _shape(obs):
+    if "array" in obs:
+        return tuple(obs["array"]["shape"])
+    values = _agreement._as_array(obs)
+    return None if values is None else tuple(values.shape)
 
 
-def _dtype_hint(got_dtype, want_dtype, got, want, rtol, atol) -> str:
+def _values(obs) -> np.ndarray:
+    return _agreement._as_array(obs)
+
+
+def _dtype(obs) -> str:
+    return obs["array"]["dtype"] if "array" in obs else "float64"
+
+
+_RESOLUTION = {"float16": 1e-3, "bfloat16": 8e-3, "float32": 1.2e-7}
+
+
+def _dtype_hint(got_dtype: str, want_dtype: str) -> str:
     """A sentence naming the dtype when the answer's lower precision explains the mismatch."""
-    if got_dtype == want_dtype or not got_dtype.is_floating_point:
+    if got_dtype == want_dtype or got_dtype not in _RESOLUTION:
         return ""
-    if got_dtype not in _RESOLUTION or (
-        want_dtype.is_floating_point and _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]
-    ):
+    if _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]:
+        return ""
+    if not want_dtype.startswith(("float", "bfloat", "complex")):
         return ""
     return (
-        f" (note: your result is {str(got_dtype).replace('torch.', '')} but the expected "
-        f"value is {str(want_dtype).replace('torch.', '')}; {str(got_dtype).replace('torch.', '')}"
-        f" keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant digits, so "
-        "compute in the input's dtype)"
+        f" (note: your result is {got_dtype} but the expected value is {want_dtype}; "
+        f"{got_dtype} keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant "
+        "digits, so compute in the input's dtype)"
     )
 
 
-def _to_tensor(value) -> torch.Tensor:
-    # Through NumPy, so a Python float stays float64 (torch.as_tensor(0.1) would be float32
-    # and fail a tight tolerance against a float64 answer).
-    if _isinstance(value, torch.Tensor):
-        return value
-    return _as_tensor(_np_asarray(value))
+def _number(x) -> str:
+    return f"{complex(x):.6g}" if np.iscomplexobj(x) else f"{float(x):.6g}"
 
 
-def _short(t: torch.Tensor) -> str:
-    if t.numel() == 1:
-        return f"{float(t.reshape(())):.6g}"
-    return str([round(v, 6) for v in t.flatten().tolist()]) + f" (shape {tuple(t.shape)})"
+def _short(values: np.ndarray) -> str:
+    if values.size == 1:
+        return _number(values.reshape(-1)[0])
+    if np.iscomplexobj(values):
+        flat = [complex(round(v.real, 6), round(v.imag, 6)) for v in values.reshape(-1).tolist()]
+    else:
+        flat = [round(v, 6) for v in values.reshape(-1).tolist()]
+    return str(flat) + f" (shape {tuple(values.shape)})"
 
 
 def passed(what: str) -> None:
@@ -250,6 +274,7 @@ class case:  # lower case: used as `with case(...)`, like a function
 # `by_hand` lives with the other "by hand" guards in helpers/by_hand.py; test cells import it from
 # here with the checks.
 from .by_hand import by_hand  # noqa: F401 -- re-exported for test cells
+from .isolation import fill_parameters, isolate  # noqa: F401 -- test cells use these
 
 
 class skip_if_unfinished:  # lower case: used as `with skip_if_unfinished(...)`

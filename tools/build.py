@@ -119,6 +119,28 @@ def _cell_id(cell, seen: set) -> str:
     return cell_id
 
 
+# The first statement of every test cell (after its docstring): the test's own seeds, dtype and
+# autograd state, the student's restored after the cell (helpers/isolation.py). Masters do not
+# write it; tests/test_book_rules.py checks every built test cell has it.
+ISOLATE = (
+    "from helpers.checks import isolate; isolate({gid!r})  "
+    "# fixed seeds and dtype for this test; yours come back after it"
+)
+_QUOTES = ('"' * 3, "'" * 3)
+
+
+def isolated(source: str, gid: str) -> str:
+    """A test cell's source with the isolate line after its one-line opening docstring."""
+    line = ISOLATE.format(gid=gid)
+    lines = source.split("\n")
+    if line in lines:
+        return source
+    first = lines[0].strip()
+    docstring = first[:3] in _QUOTES and len(first) > 6 and first.endswith(first[:3])
+    at = 1 if docstring else 0
+    return "\n".join(lines[:at] + [line] + lines[at:])
+
+
 def master_to_notebook(path: Path) -> nbformat.NotebookNode:
     """Read a MyST master and return the clean instructor notebook."""
     nb = jupytext.read(path, fmt="md:myst")
@@ -136,6 +158,8 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
         tags = list(cell.metadata.get("tags", []))
         if is_test_metadata(keep.get("nbgrader", {})) and RUN_ALL_CONTINUES not in tags:
             tags.append(RUN_ALL_CONTINUES)
+        if is_test_metadata(keep.get("nbgrader", {})) and cell.cell_type == "code":
+            cell.source = isolated(cell.source, keep["nbgrader"]["grade_id"])
         if tags:
             keep["tags"] = tags
         cell.metadata = keep

@@ -1,16 +1,16 @@
 """The verdict type that crosses processes: records, read and compared in the grader's process.
 
-A record is {"kind": "close"|"equal"|"shape"|"type"|"true", "value": <encoded value>,
-optional "rtol"/"atol"} or {"kind": ..., "error": "..."} (recorder.py writes them). Nothing here
-imports torch or runs student code: values are JSON, compared with NumPy.
+A record is {"kind": "close"|"equal"|"shape"|"type"|"true", "value": <observation as JSON>,
+optional "rtol"/"atol"} or {"kind": ..., "error": "..."} (recorder.py writes them). Two records
+agree by the same rule the check applies in the student's notebook (helpers/agreement.py), with
+check_close's tolerance doubled: the student's and the solution's values are each within it of
+the expected value. Nothing here imports torch or runs student code: values are JSON, compared
+with NumPy.
 """
 
-import math
-
-import numpy as np
-
-from grading.verdict.kinds import DEFAULT_ATOL, DEFAULT_RTOL
+from grading.verdict.kinds import DEFAULT_ATOL, DEFAULT_RTOL, GRADING_WIDEN
 from grading.verdict.recorder import MIME
+from helpers.agreement import agree, from_json
 
 __all__ = ["MAX_RECORD_BYTES", "MIME", "compare_cell", "extract", "matches"]
 
@@ -29,89 +29,20 @@ def extract(outputs: list) -> tuple[list, list]:
     return records, rest
 
 
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
-
-
-def _scalar(x) -> complex | float:
-    if isinstance(x, dict) and "float" in x:
-        return float(x["float"])
-    if isinstance(x, dict) and "complex" in x:
-        re_, im = (_scalar(v) for v in x["complex"])
-        return complex(re_, im)
-    if isinstance(x, (bool, int, float)):
-        return x
-    raise ValueError("not a number")
-
-
-def _array(encoded) -> np.ndarray:
-    if not (isinstance(encoded, dict) and isinstance(encoded.get("array"), dict)):
-        raise TypeError("not an array")
-    body = encoded["array"]
-    shape = tuple(int(n) for n in body["shape"])
-    values = [_scalar(v) for v in body["values"]]
-    if math.prod(shape) != len(values):
-        raise ValueError("shape and values disagree")
-    complex_ = any(isinstance(v, complex) for v in values)
-    return np.array(values, dtype=np.complex128 if complex_ else np.float64).reshape(shape)
-
-
-def _close(got: np.ndarray, ref: np.ndarray, rtol: float, atol: float) -> bool:
-    # Both values are within tol of the expected one, so they are within 2x tol of each other.
-    if got.shape != ref.shape:
-        return False
-    if not (np.isfinite(got).all() and np.isfinite(ref).all()):
-        return bool(np.array_equal(got, ref, equal_nan=False)) and np.isfinite(ref).all()
-    return bool(np.all(np.abs(got - ref) <= 2 * (atol + rtol * np.abs(ref))))
-
-
-def _equal(got, ref) -> bool:
-    """check_equal's rule on decoded values: same kind of value, exactly equal."""
-    if isinstance(ref, dict) and "array" in ref:
-        try:
-            return _close(_array(got), _array(ref), 0.0, 0.0)
-        except (ValueError, TypeError, KeyError):
-            return False
-    if not (isinstance(got, dict) and isinstance(ref, dict)):
-        return False
-    kinds = {got.get("py"), ref.get("py")}
-    if kinds <= {"int", "float"}:  # check_equal accepts 2 == 2.0
-        try:
-            return _scalar(got["value"]) == _scalar(ref["value"])
-        except (ValueError, KeyError):
-            return False
-    if got.get("py") != ref.get("py"):
-        return False
-    if ref.get("py") in ("tuple", "list", "dict"):
-        g, r = got.get("items"), ref.get("items")
-        if not (isinstance(g, list) and isinstance(r, list)) or len(g) != len(r):
-            return False
-        if ref["py"] == "dict":
-            return all(
-                isinstance(a, list) and len(a) == 2 and _equal(a[0], b[0]) and _equal(a[1], b[1])
-                for a, b in zip(g, r)
-            )
-        return all(_equal(a, b) for a, b in zip(g, r))
-    return got.get("value") == ref.get("value") and "value" in ref
-
-
 def matches(got: dict, ref: dict) -> bool:
     """Does the student's record agree with the instructor's solution's record?"""
     if not isinstance(got, dict) or "error" in got or "error" in ref:
         return False
     kind = ref.get("kind")
-    if got.get("kind") != kind or "value" not in got:
+    if got.get("kind") != kind or "value" not in got or "value" not in ref:
         return False
     try:
-        if kind == "close":
-            rtol = float(ref.get("rtol", DEFAULT_RTOL))
-            atol = float(ref.get("atol", DEFAULT_ATOL))
-            return _close(_array(got["value"]), _array(ref["value"]), rtol, atol)
-        if kind in ("equal", "shape", "type", "true"):
-            return _equal(got["value"], ref["value"])
+        student, solution = from_json(got["value"]), from_json(ref["value"])
+        rtol = float(ref.get("rtol", DEFAULT_RTOL))
+        atol = float(ref.get("atol", DEFAULT_ATOL))
     except (ValueError, TypeError, KeyError, AttributeError):
-        return False
-    return False
+        return False  # a malformed record (the student's process wrote it)
+    return agree(kind, student, solution, rtol, atol, widen=GRADING_WIDEN if kind == "close" else 1)
 
 
 def compare_cell(got: list, ref: list) -> str | None:

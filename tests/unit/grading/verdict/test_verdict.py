@@ -17,6 +17,7 @@ from grading.verdict.cells import grade_id, hidden_lines, is_test_cell, without_
 from grading.verdict.records import compare_cell, extract, matches
 from grading.verdict.rewrite import RECORD, RewriteError, hidden_kinds, rewrite_test_cell
 from helpers import checks
+from helpers.agreement import observe, to_json
 from tools.build import ROOT as ROOT_DIR
 
 B, E = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
@@ -97,9 +98,12 @@ def test_right_answer_matches_and_wrong_answer_does_not():
 
 
 def test_a_value_within_tolerance_matches_and_one_outside_does_not():
-    ref = {"kind": "close", "rtol": 1e-3, "atol": 0.0, "value": recorder._array(np.array([1.0]))}
-    near = dict(ref, value=recorder._array(np.array([1.0015])))  # inside 2x tol
-    far = dict(ref, value=recorder._array(np.array([1.003])))
+    def array(x):
+        return to_json(observe("close", np.array(x)))
+
+    ref = {"kind": "close", "rtol": 1e-3, "atol": 0.0, "value": array([1.0])}
+    near = dict(ref, value=array([1.0015]))  # inside 2x tol
+    far = dict(ref, value=array([1.003]))
     assert matches(near, ref) and not matches(far, ref)
 
 
@@ -313,4 +317,6 @@ def test_a_check_true_record_says_what_check_true_itself_accepts(value, monkeypa
         accepted = True
     except CheckFailed:
         accepted = False
-    assert published[0]["value"] == {"py": "bool", "value": accepted}
+    # A value check_true refuses as ambiguous (several truth values) records an error: both fail.
+    recorded_true = published[0].get("value") == {"py": "bool", "value": True}
+    assert recorded_true == accepted
