@@ -10,7 +10,7 @@ Every name of a folder or marker file the grader writes is spelled here once:
     gradebook.db                                the default SQLite gradebook
     reports/<slug>/                             the TA's report (report.py)
 
-Depends on nothing of the book's; nbgrader only inside the functions that take its config.
+Depends on nothing of the book's but submission_files.py; nbgrader only inside the functions that take its config.
 """
 
 import os
@@ -60,7 +60,12 @@ def submitted_students(root, slug: str) -> list[str]:
 
 def why_not_gradable(root, slug: str, student: str) -> str:
     """Why a submitted folder cannot be graded as it is ("" when it can)."""
+    from grading.submission_files import why_refused
+
     folder = submission_folder(root, slug, student)
+    refused = why_refused(folder, slug, student)  # links, FIFOs, devices: before anything else
+    if refused:
+        return refused
     if (folder / f"{slug}.ipynb").is_file():
         return ""
     others = sorted(p.name for p in folder.glob("*.ipynb"))

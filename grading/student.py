@@ -5,7 +5,8 @@ Each nbgrader command runs forked from a process that imported nbgrader once
 verdict, flags) applies whatever the course root. A failure becomes a flag, never an exception:
 one broken submission must not stop a batch. When this student is the only one graded at the
 time, the course and the other students' gradebook rows are checked unchanged around it
-(integrity.py); in a parallel batch the batch checks them instead.
+(integrity.py); in a parallel batch the batch checks them instead. A submission holding links,
+FIFOs or devices (submission_files.py) never reaches nbgrader: it is flagged instead.
 
 `record_assignment` runs once before any student: it puts the instructor's version in the
 gradebook, which autograde restores the test cells from.
@@ -18,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grading import integrity, nbgrader_process
-from grading.flags import Flag, mark_for_review, read_flags, write_flags
-from grading.paths import BOOK, default_db_url, flags_file
+from grading.flags import SUBMISSION_STAGE, Flag, mark_for_review, read_flags, write_flags
+from grading.paths import BOOK, default_db_url, flags_file, submission_folder
+from grading.submission_files import why_refused
 
 
 @dataclass
@@ -81,6 +83,11 @@ def grade_student(
     change then): the batch checks the course before and after instead (batch.py).
     """
     url = url or default_db_url(root)
+    refused = why_refused(submission_folder(root, slug, student), slug, student)
+    if refused:  # checked again here: nothing of a link or a FIFO reaches nbgrader's copy
+        flags = [Flag(refused, stage=SUBMISSION_STAGE)]
+        write_flags(flags_file(root, slug, student), flags)
+        return Outcome(student, False, error=refused, flags=flags)
     before = integrity.snapshot(root, url, {student}) if check_integrity else None
     done = nbgrader(root, "autograde", slug, "--student", student, "--force", *extra)
     after = integrity.snapshot(root, url, {student}) if check_integrity else None

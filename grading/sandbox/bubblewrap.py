@@ -13,6 +13,7 @@ Not visible: the course root, source/, gradebook.db, other submissions, the rest
 
 import os
 import shutil
+import stat
 import sys
 from pathlib import Path
 
@@ -82,12 +83,16 @@ def scratch_copy(src: Path, dest: Path, max_bytes: int = 200_000_000) -> None:
     total = 0
     for path in sorted(src.rglob("*")) if src.is_dir() else []:
         rel = path.relative_to(src)
-        if path.is_symlink() or path.suffix == ".ipynb" or ".ipynb_checkpoints" in rel.parts:
+        if path.suffix == ".ipynb" or ".ipynb_checkpoints" in rel.parts:
             continue
-        if path.is_dir():
+        info = path.lstat()  # the entry itself: a link is never followed
+        if stat.S_ISDIR(info.st_mode):
             (dest / rel).mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            total += path.stat().st_size
+        # Plain files with one name only: a symlink, a hard link to a course file, a FIFO or
+        # a device never reaches the kernel (grading refuses such submissions before this;
+        # this holds also for a TA's plain `nbgrader autograde`).
+        elif stat.S_ISREG(info.st_mode) and info.st_nlink == 1:
+            total += info.st_size
             if total > max_bytes:
                 break
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
