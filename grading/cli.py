@@ -4,6 +4,10 @@
                                         [--db-url URL] [--force] [--no-report]
                                         [nbgrader options]
     python -m grading report NN_slug [--root DIR] [--db-url URL]
+    python -m grading collect NN_slug DOWNLOAD    (grading/handin: an LMS's zip -> submitted/)
+    python -m grading roster ...                  (grading/handin/roster.py)
+    python -m grading export NN_slug              (grading/export: grades, feedback for the LMS)
+    python -m grading hub ...                     (grading/hub: the course server)
 
 autograde: 1. the sandbox must be available (or explicitly opted out of); 2. the instructor's
 version is recorded in the gradebook; 3. each student is graded by `nbgrader autograde NN_slug
@@ -27,7 +31,9 @@ from grading.report import write_report
 from grading.sandbox import bubblewrap as sandbox
 from grading.student import AssignmentNotRecorded
 
-USAGE = "usage: python -m grading {autograde,report} NN_slug [options] (--help for each)"
+USAGE = (
+    "usage: python -m grading {autograde,report,collect,roster,export,hub} ... (--help for each)"
+)
 
 
 def _autograde_parser() -> argparse.ArgumentParser:
@@ -128,7 +134,34 @@ def report(argv: list[str]) -> int:
     return 0
 
 
-COMMANDS = {"autograde": autograde, "report": report}
+def _course_command(module: str):
+    """A course tool's own command line, imported only when asked for."""
+
+    def run(argv: list[str]) -> int:
+        import importlib
+
+        return importlib.import_module(module).main(argv)
+
+    return run
+
+
+def _handin(name: str):
+    def run(argv: list[str]) -> int:
+        from grading.handin import collect, roster
+
+        return {"collect": collect.main, "roster": roster.main}[name](argv)
+
+    return run
+
+
+COMMANDS = {
+    "autograde": autograde,
+    "report": report,
+    "collect": _handin("collect"),
+    "roster": _handin("roster"),
+    "export": _course_command("grading.export.command"),
+    "hub": _course_command("grading.hub.command"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
