@@ -2,6 +2,8 @@
 
 Looked for on PATH (`npm install -g configurable-http-proxy`), then in the book's cache,
 `~/.cache/dlbook/node/` (where `install()` and .ci/run put it: `npm install --prefix`).
+
+    python -m grading.hub.proxy      # find it, or install it into the cache; print its path
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = "configurable-http-proxy"
@@ -38,6 +41,16 @@ def missing_message() -> str:
     return f"JupyterHub's proxy, {PACKAGE} (an npm package), is not installed: {how}"
 
 
+def package_spec() -> str:
+    """What npm installs: the newest proxy needs Node.js 20 (Debian 12 has 18), 4.x runs on 10+."""
+    try:
+        done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+        major = int(done.stdout.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError):
+        major = 0
+    return PACKAGE if major >= 20 else f"{PACKAGE}@4"
+
+
 def install() -> str | None:
     """Install the proxy into the cache with npm; its executable, or None (npm missing/failed)."""
     if not shutil.which("npm"):
@@ -45,9 +58,22 @@ def install() -> str | None:
     prefix = cache_prefix()
     prefix.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", PACKAGE],
+        ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", package_spec()],
         capture_output=True,
         text=True,
         check=False,
     )
     return find() if done.returncode == 0 else None
+
+
+def main() -> int:
+    found = find() or install()
+    if not found:
+        print(missing_message(), file=sys.stderr)
+        return 1
+    print(found)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
