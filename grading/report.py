@@ -22,7 +22,7 @@ from pathlib import Path
 
 import nbformat
 
-from grading.flags import read_flags
+from grading.flags import KINDS, Flag, read_flags
 from grading.paths import (
     autograded_folder,
     default_db_url,
@@ -30,6 +30,7 @@ from grading.paths import (
     report_folder,
     why_not_gradable,
 )
+from grading.submission_files import why_refused
 from helpers.nbcells import grade_id, nbgrader_metadata
 
 TOP_FAILURES = 3
@@ -77,21 +78,35 @@ def failure_messages(root: Path, slug: str, student: str) -> dict:
     return found
 
 
-def flags(root: Path, slug: str, graded_students: set) -> list[tuple[str, str]]:
-    """(student, reason) for every submission a person should look at."""
+def flags(root: Path, slug: str, graded_students: set) -> list[tuple[str, Flag]]:
+    """(student, Flag) for every submission a person should look at."""
     found = []
     for folder in sorted((root / "submitted").glob(f"*/{slug}")):
         student = folder.parent.name
-        reason = why_not_gradable(root, slug, student)
+        refused = why_refused(folder, slug, student)
+        reason = refused or why_not_gradable(root, slug, student)
         if reason:
-            found.append((student, reason))
+            found.append(
+                (student, Flag(reason, kind="refused_files" if refused else "not_gradable"))
+            )
             continue
         if student not in graded_students:
-            found.append((student, "not graded: run the autograder for this student"))
-        for flag in read_flags(flags_file(root, slug, student)):
-            cell = f" ({flag.cell})" if flag.cell else ""
-            found.append((student, f"{flag.reason}{cell}"))
+            found.append(
+                (
+                    student,
+                    Flag("not graded: run the autograder for this student", kind="not_gradable"),
+                )
+            )
+        found += [(student, flag) for flag in read_flags(flags_file(root, slug, student))]
     return found
+
+
+def kind_counts(flagged: list[tuple[str, Flag]]) -> list[tuple[str, int, int]]:
+    """(kind, flags, students) for every kind that fired, in KINDS' order."""
+    by_kind = {}
+    for student, flag in flagged:
+        by_kind.setdefault(flag.kind, []).append(student)
+    return [(k, len(by_kind[k]), len(set(by_kind[k]))) for k in KINDS if k in by_kind]
 
 
 def exercise_summary(rows: list[StudentRow], failures: dict) -> list[dict]:
@@ -170,13 +185,24 @@ def write_report(root, slug: str, db_url: str | None = None) -> Path:
     header = ["grade_id", "points", "students", "mean", "full_marks_share", "common_failures"]
     _write_csv(out / "exercises.csv", header, [[e[k] for k in header] for e in exercises])
     flagged = flags(root, slug, {r.student for r in rows})
-    _write_csv(out / "flagged.csv", ["student", "reason"], flagged)
+    write_flagged(out / "flagged.csv", flagged)
     _histogram(rows, out / "histogram.png", slug)
-    (out / "summary.md").write_text(_markdown(slug, rows, exercises, flagged), encoding="utf-8")
+    (out / "summary.md").write_text(
+        markdown_summary(slug, rows, exercises, flagged), encoding="utf-8"
+    )
     return out
 
 
-def _markdown(slug: str, rows, exercises, flagged) -> str:
+def write_flagged(path: Path, flagged: list[tuple[str, Flag]]) -> None:
+    """flagged.csv: one row per flag, its kind (flags.KINDS) and cell beside the reason."""
+    _write_csv(
+        path,
+        ["student", "kind", "cell", "reason"],
+        [[s, f.kind, f.cell or "", f.reason] for s, f in flagged],
+    )
+
+
+def markdown_summary(slug: str, rows, exercises, flagged) -> str:
     lines = [f"# {slug}: grading report", ""]
     if rows:
         mean = sum(r.total for r in rows) / len(rows)
@@ -195,6 +221,15 @@ def _markdown(slug: str, rows, exercises, flagged) -> str:
         f"{e['full_marks_share']:.0%} | {e['common_failures'] or '-'} |"
         for e in exercises
     ]
-    lines += ["", f"## Flagged for a person ({len(flagged)})", ""]
-    lines += [f"- {student}: {reason}" for student, reason in flagged] or ["- none"]
+    people = len({student for student, _ in flagged})
+    lines += ["", f"## Flagged for a person ({people} submissions, {len(flagged)} flags)", ""]
+    counts = kind_counts(flagged)
+    if counts:
+        lines += ["| kind | flags | students | what it means |", "|---|---|---|---|"]
+        lines += [f"| {k} | {n} | {s} | {KINDS[k]} |" for k, n, s in counts]
+        lines.append("")
+    lines += [
+        f"- {student}: {flag.kind}: {flag.reason}" + (f" ({flag.cell})" if flag.cell else "")
+        for student, flag in flagged
+    ] or ["- none"]
     return "\n".join(lines) + "\n"

@@ -85,7 +85,7 @@ def grade_student(
     url = url or default_db_url(root)
     refused = why_refused(submission_folder(root, slug, student), slug, student)
     if refused:  # checked again here: nothing of a link or a FIFO reaches nbgrader's copy
-        flags = [Flag(refused, stage=SUBMISSION_STAGE)]
+        flags = [Flag(refused, stage=SUBMISSION_STAGE, kind="refused_files")]
         write_flags(flags_file(root, slug, student), flags)
         return Outcome(student, False, error=refused, flags=flags)
     before = integrity.snapshot(root, url, {student}) if check_integrity else None
@@ -95,11 +95,14 @@ def grade_student(
     flags = read_flags(path)
     extra_flags = []
     if done.returncode != 0:
-        extra_flags.append(Flag(f"nbgrader autograde failed: {_tail(done)}"))
+        extra_flags.append(Flag(f"nbgrader autograde failed: {_tail(done)}", kind="grader_error"))
     moved = integrity.changes(before, after) if check_integrity else []
     if moved:
         extra_flags.append(
-            Flag("grading changed files or grades it must not: " + "; ".join(moved[:5]))
+            Flag(
+                "grading changed files or grades it must not: " + "; ".join(moved[:5]),
+                kind="grader_error",
+            )
         )
         print(f"!!! {student}: grading changed the course: {moved[:5]}", file=sys.stderr)
     if extra_flags:
@@ -129,4 +132,4 @@ def write_feedback(root: Path, slug: str, outcome: Outcome, extra: list[str]) ->
         root, "generate_feedback", slug, "--student", outcome.student, "--force", *extra
     )
     if done.returncode != 0:
-        outcome.flags.append(Flag(f"feedback failed: {_tail(done)}"))
+        outcome.flags.append(Flag(f"feedback failed: {_tail(done)}", kind="grader_error"))

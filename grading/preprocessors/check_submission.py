@@ -47,7 +47,7 @@ def problems(submitted, source) -> list[Flag]:
         mine_meta = nbgrader_metadata(mine)
         if is_test_metadata(meta) and not (mine_meta.get("grade") and mine_meta.get("locked")):
             found.append(("test cell unlocked or unmarked", gid))
-    return [Flag(reason, cell, SUBMISSION_STAGE) for reason, cell in found]
+    return [Flag(reason, cell, SUBMISSION_STAGE, "broken_notebook") for reason, cell in found]
 
 
 def repair(nb, source) -> None:

@@ -25,7 +25,12 @@ def judge(nb, records: dict, reference: dict, resources: dict) -> None:
             continue
         gid = grade_id(cell, index)
         if gid not in reference:
-            note(resources, "this test cell is not in the instructor's notebook", gid)
+            note(
+                resources,
+                "this test cell is not in the instructor's notebook",
+                gid,
+                kind="broken_notebook",
+            )
             cell.outputs.append(
                 error_output("NotGraded", "this test is not part of the assignment")
             )

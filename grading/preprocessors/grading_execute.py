@@ -61,6 +61,7 @@ class GradingExecute(Execute):
                     resources,
                     f"test cell could not be prepared for grading: {error}",
                     grade_id(cell, index),
+                    kind="grader_error",
                 )
                 new_source = f"raise RuntimeError({'test cell not gradable; see the flags'!r})"
             originals[index] = cell.source
@@ -144,6 +145,7 @@ class GradingExecute(Execute):
                                 "the kernel died (os._exit, a crash or the memory "
                                 "limit); the cells after it ran in a restarted kernel",
                                 grade_id(cell, index),
+                                kind="kernel_death",
                             )
                             failed_at = index
                             break
@@ -159,6 +161,7 @@ class GradingExecute(Execute):
                     resources,
                     f"grading stopped early: {reason}; later cells were not run",
                     grade_id(nb.cells[start], start) if start < len(nb.cells) else None,
+                    kind="kernel_death",
                 )
                 for cell in nb.cells[max(start, failed_at + 1) :]:
                     if cell.cell_type == "code":
