@@ -14,6 +14,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from grading.preprocessors.pipeline import (
+    FEEDBACK_EXPORTER,
     autograde_preprocessors,
     feedback_preprocessors,
     sanitize_preprocessors,
@@ -59,3 +60,7 @@ c.Autograde.autograde_preprocessors = autograde_preprocessors()
 # Feedback shows students their scores and the visible tests, never the hidden ones: neither
 # their source nor anything printed or raised while they ran.
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
+# Nothing a student wrote runs in the browser of whoever opens the page: the finished page is
+# cleaned with nh3 and keeps only the template's styles (grading/preprocessors/sanitize_outputs.py;
+# the graded notebook the formgrader shows was cleaned at the end of autograde).
+c.GenerateFeedback.exporter_class = FEEDBACK_EXPORTER

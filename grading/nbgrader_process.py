@@ -30,6 +30,7 @@ PRELOAD = [
     "grading.preprocessors.compare_records",
     "grading.preprocessors.record_flags",
     "grading.preprocessors.redact_hidden_tests",
+    "grading.preprocessors.sanitize_outputs",
     "grading.forkserver_warmup",
 ]
 SUBPROCESS_SWITCH = "DLBOOK_GRADER_SUBPROCESS"

@@ -3,8 +3,9 @@
 autograde, sanitize stage:  CheckSubmission (flags a broken notebook) -> nbgrader's defaults
 autograde stage:            GradingExecute (sandboxed kernel, tests record values)
                             -> CompareRecords (verdict) -> nbgrader's remaining defaults
-                            (..., SaveAutoGrades, ...) -> RecordFlags
-generate_feedback:          GetGrades -> RedactHiddenTests -> nbconvert's CSS header
+                            (..., SaveAutoGrades, ...) -> SanitizeOutputs -> RecordFlags
+generate_feedback:          GetGrades -> RedactHiddenTests -> SanitizeOutputs -> nbconvert's
+                            CSS header; the page written by SanitizedHTMLExporter
 
 nbgrader_config.py sets these lists, so a TA's plain `nbgrader autograde` gets them too.
 """
@@ -20,6 +21,8 @@ GRADING_EXECUTE = f"{HERE}.grading_execute.GradingExecute"
 COMPARE_RECORDS = f"{HERE}.compare_records.CompareRecords"
 RECORD_FLAGS = f"{HERE}.record_flags.RecordFlags"
 REDACT_HIDDEN_TESTS = f"{HERE}.redact_hidden_tests.RedactHiddenTests"
+SANITIZE_OUTPUTS = f"{HERE}.sanitize_outputs.SanitizeOutputs"
+FEEDBACK_EXPORTER = f"{HERE}.sanitize_outputs.SanitizedHTMLExporter"
 
 
 def _name(pp) -> str:
@@ -43,13 +46,20 @@ def autograde_preprocessors() -> list[str]:
             "update grading/preprocessors/pipeline.py for this nbgrader version"
         )
     at = steps.index(EXECUTE)
-    return steps[:at] + [GRADING_EXECUTE, COMPARE_RECORDS] + steps[at + 1 :] + [RECORD_FLAGS]
+    return (
+        steps[:at]
+        + [GRADING_EXECUTE, COMPARE_RECORDS]
+        + steps[at + 1 :]
+        + [SANITIZE_OUTPUTS, RECORD_FLAGS]
+    )
 
 
 def feedback_preprocessors() -> list[str]:
-    """What generate_feedback runs: scores, the hidden tests redacted, the page's CSS."""
+    """What generate_feedback runs: scores, the hidden tests redacted, what the student wrote
+    cleaned (again: a notebook graded before this step existed), the page's CSS."""
     return [
         "nbgrader.preprocessors.GetGrades",
         REDACT_HIDDEN_TESTS,
+        SANITIZE_OUTPUTS,
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

@@ -19,8 +19,8 @@ def test_the_pipeline_is_nbgraders_default_with_our_steps_in_place():
     default = nbgrader_default()
     assert "nbgrader.preprocessors.execute.Execute" not in ours
     assert ours[:2] == [pipeline.GRADING_EXECUTE, pipeline.COMPARE_RECORDS]
-    assert ours[2:-1] == default[1:]  # nbgrader's own steps, unchanged and in order
-    assert ours[-1] == pipeline.RECORD_FLAGS
+    assert ours[2:-2] == default[1:]  # nbgrader's own steps, unchanged and in order
+    assert ours[-2:] == [pipeline.SANITIZE_OUTPUTS, pipeline.RECORD_FLAGS]
     assert sanitize_preprocessors()[0] == pipeline.CHECK_SUBMISSION
 
 
@@ -32,6 +32,7 @@ def test_the_pipeline_is_nbgraders_default_with_our_steps_in_place():
         pipeline.COMPARE_RECORDS,
         pipeline.RECORD_FLAGS,
         pipeline.REDACT_HIDDEN_TESTS,
+        pipeline.SANITIZE_OUTPUTS,
     ],
 )
 def test_each_step_is_a_class_named_for_its_file(name):

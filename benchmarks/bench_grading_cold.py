@@ -1,0 +1,175 @@
+"""Grading a class as a TA meets it: one cold command, from a course folder with no gradebook.
+
+Run: flock /work/coord/heavy.lock ./dlbook python -m benchmarks.bench_grading_cold \
+         [--students 20] [--rounds 3]        (writes benchmarks/results/grading_cold.md)
+
+Each round makes two fresh course folders (source/01_tensors and 20 mixed submissions: correct,
+blank, one exercise wrong; no gradebook, no release/) and an empty reference-record cache for
+each, so both sides pay for everything a first run pays for:
+  ours:   `./dlbook autograde 01_tensors` (DLBOOK_COURSE=folder): the gradebook, the
+          instructor's version recorded, the solution's reference run, 20 gradings with their
+          feedback, the summary and the TA's report;
+  stock:  `nbgrader generate_assignment 01_tensors` (the gradebook and the instructor's version,
+          which a stock TA runs too), `nbgrader autograde 01_tensors` (serial), and
+          `nbgrader generate_feedback 01_tensors`, with the book's nbgrader_config.py as a TA has
+          it (sandbox, verdict, so the solution's reference run too).
+Stock and ours alternate, the order swapped each round. Wall clock and CPU seconds (user +
+system of every process the command started, kernels and forked graders included: this
+process is their subreaper and reaps them all) are reported per round with median and spread.
+"""
+
+import argparse
+import ctypes
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from tests.nbgrader_course import Course
+from tools.build import ROOT, tool_env
+
+SLUG = "01_tensors"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def make_course(root: Path, n: int, template: Path) -> None:
+    """A course folder as a TA has it before grading: the source and the submissions only."""
+    shutil.copytree(template / "source", root / "source")
+    shutil.copytree(template / "submitted", root / "submitted")
+
+
+def make_template(root: Path, n: int) -> None:
+    course = Course(root)
+    source, release, wrong = course.release_chapter(SLUG)
+    for i in range(n):
+        course.submit(f"s{i:03d}", SLUG, (source, release, wrong)[i % 3])
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _reap_orphans() -> None:
+    """Wait for every descendant that outlived its parent (a forkserver, a kernel's helpers):
+    as their subreaper this process inherits them, and only reaped processes count in
+    RUSAGE_CHILDREN."""
+    while True:
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+def timed(commands: list[list[str]], env: dict) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of running `commands` one after another."""
+    cpu, start = _children_cpu(), time.perf_counter()
+    for cmd in commands:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(
+                f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
+    wall = time.perf_counter() - start
+    _reap_orphans()
+    return wall, _children_cpu() - cpu
+
+
+def run_ours(folder: Path, cache: Path) -> tuple[float, float]:
+    env = {**os.environ, "DLBOOK_COURSE": str(folder), "DLBOOK_REFERENCE_CACHE": str(cache)}
+    return timed([[str(ROOT / "dlbook"), "autograde", SLUG]], env)
+
+
+def run_stock(folder: Path, cache: Path) -> tuple[float, float]:
+    env = {**tool_env(), "DLBOOK_REFERENCE_CACHE": str(cache)}
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    common = [f"--CourseDirectory.root={folder}", "--log-level=WARN"]
+    return timed(
+        [
+            [*nbgrader, "generate_assignment", SLUG, "--force", *common],
+            [*nbgrader, "autograde", SLUG, "--force", *common],
+            [*nbgrader, "generate_feedback", SLUG, "--force", *common],
+        ],
+        env,
+    )
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/grading_cold.md")
+    args = parser.parse_args(argv)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    scratch = Path(tempfile.mkdtemp(prefix="dlbook-bench-cold-"))
+    results = {"stock": [], "ours": []}  # (wall, cpu) per round
+    loads = [os.getloadavg()[0]]
+    try:
+        make_template(scratch / "template", args.students)
+        for r in range(args.rounds):
+            order = ("stock", "ours") if r % 2 == 0 else ("ours", "stock")
+            for side in order:
+                folder, cache = scratch / f"{side}{r}", scratch / f"cache-{side}{r}"
+                make_course(folder, args.students, scratch / "template")
+                run = run_ours if side == "ours" else run_stock
+                results[side].append(run(folder, cache))
+                loads.append(os.getloadavg()[0])
+                print(side, r, results[side][-1], f"load {loads[-1]:.2f}", flush=True)
+            same = Course(scratch / f"stock{r}").scores(SLUG) == Course(
+                scratch / f"ours{r}"
+            ).scores(SLUG)
+            if not same:
+                raise SystemExit(f"round {r}: stock and ours gave different scores")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    n = args.students
+    stock_wall = [w for w, _ in results["stock"]]
+    ours_wall = [w for w, _ in results["ours"]]
+    speedups = [s / o for s, o in zip(stock_wall, ours_wall)]
+    stock_cpu = [c / n for _, c in results["stock"]]
+    ours_cpu = [c / n for _, c in results["ours"]]
+    lines = [
+        "# Grading a class, cold: `./dlbook autograde` vs stock serial nbgrader",
+        "",
+        (
+            f"{date.today()}, {platform.machine()}, {os.cpu_count()} cores, 1-min load average "
+            f"{min(loads):.1f}-{max(loads):.1f} while it ran (shared machine). Command: "
+            f"`./dlbook python -m benchmarks.bench_grading_cold --students {n} --rounds "
+            f"{args.rounds}`. Fresh course folder and empty reference cache per run; stock and "
+            "ours alternate. Median (min-max) over the rounds."
+        ),
+        "",
+        f"| command ({n} chapter-01 submissions, cold) | wall | CPU per submission |",
+        "|---|---:|---:|",
+        (
+            "| stock: `nbgrader generate_assignment`, `autograde` (serial), "
+            f"`generate_feedback` | {_spread(stock_wall)} s | {_spread(stock_cpu)} s |"
+        ),
+        (
+            "| ours: `./dlbook autograde 01_tensors` (gradebook, solution run, grades, "
+            f"feedback, report) | {_spread(ours_wall)} s | {_spread(ours_cpu)} s |"
+        ),
+        "",
+        (
+            f"Speed-up, wall clock, per round: **{statistics.median(speedups):.2f}x** "
+            f"({', '.join(f'{x:.2f}' for x in speedups)})."
+        ),
+    ]
+    args.out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
