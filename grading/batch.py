@@ -41,7 +41,14 @@ from grading.paths import (
     submitted_students,
     why_not_gradable,
 )
-from grading.student import Outcome, grade_student, record_assignment, write_feedback
+from grading.report import student_order
+from grading.student import (
+    Outcome,
+    grade_student,
+    record_assignment,
+    record_names,
+    write_feedback,
+)
 from helpers.files import atomic_write
 
 
@@ -210,7 +217,7 @@ def grade_batch(
     root = Path(root).resolve()
     url = db_url or default_db_url(root)
     extra = list(extra) + ([f"--CourseDirectory.db_url={db_url}"] if db_url else [])
-    everyone = submitted_students(root, slug)
+    everyone = student_order(root, submitted_students(root, slug))  # the roster's order
     wanted = everyone if not students else list(dict.fromkeys(students))
     unknown = sorted(set(wanted) - set(everyone))
     if unknown:
@@ -234,6 +241,7 @@ def grade_batch(
     if not todo:
         return summary
     record_assignment(root, slug, extra)
+    record_names(root, url, todo)
     workers = min(workers or default_workers(), len(todo))
     parallel = bool(dask) or workers > 1
     # One at a time, each student's grading is checked on its own; in parallel, other students'
@@ -249,6 +257,9 @@ def grade_batch(
         summary.graded, summary.interrupted = run_dask(tasks, dask, progress)
     else:
         summary.graded, summary.interrupted = run_local(tasks, workers, progress)
+    # The table the TA reads is in the roster's order, not the order grading finished in.
+    position = {s: i for i, s in enumerate(todo)}
+    summary.graded.sort(key=lambda o: position.get(o.student, len(position)))
     if parallel:
         moved = integrity.changes(before, integrity.snapshot(root, url, set(todo)))
         summary.integrity = moved

@@ -69,6 +69,37 @@ def record_assignment(root: Path, slug: str, extra: list[str]) -> None:
         raise AssignmentNotRecorded(f"could not record {slug} in the gradebook:\n{done.stderr}")
 
 
+def gradebook_name(full_name: str) -> tuple[str, str]:
+    """(first, last) of a roster name: "Doe, Jane" or "Jane Doe" (one word: a last name)."""
+    if "," in full_name:
+        last, first = (part.strip() for part in full_name.split(",", 1))
+        return first, last
+    *first, last = full_name.split() or [""]
+    return " ".join(first), last
+
+
+def record_names(root: Path, url: str, students) -> None:
+    """Give the gradebook each student's name from roster.csv, so the Formgrader shows
+    "Doe, Jane" where nbgrader would show "None, None"; a student the roster does not name
+    shows as their id. Names already in the gradebook (a TA's edits) are kept."""
+    from nbgrader.api import Gradebook
+
+    from grading.handin.roster import Roster, RosterError
+
+    try:
+        names = {e.student: e.name for e in Roster(root).entries if e.name}
+    except (RosterError, OSError, ValueError):
+        names = {}
+    with Gradebook(url) as gb:
+        known_students = {s.id: s for s in gb.students}
+        for student in students:
+            known = known_students.get(student)
+            if known is not None and (known.first_name or known.last_name):
+                continue
+            first, last = gradebook_name(names[student]) if student in names else ("", student)
+            gb.update_or_create_student(student, first_name=first, last_name=last)
+
+
 def grade_student(
     root: Path,
     slug: str,
