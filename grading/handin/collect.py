@@ -202,6 +202,11 @@ class Collector:
             notes.append(f"uploaded as {name!r}")
         if c.note:
             notes.append(c.note)
+        if item.upload.late:
+            notes.append(
+                f"marked LATE by {item.upload.lms.capitalize()}, which gives no time: the export "
+                "says so and takes no penalty for it"
+            )
         item.outcome = "used" + (f" ({'; '.join(notes)})" if notes else "")
 
     def _judge_other(self, item: Item, winner: Item | None) -> None:

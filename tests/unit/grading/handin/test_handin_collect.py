@@ -71,7 +71,13 @@ def test_reupload_counter_the_newer_upload_wins(course, tmp_path):
 
 
 def test_late_flag_is_recorded_for_the_export(course, tmp_path):
-    run(course, tmp_path, [(dl.canvas("doejane", 12345, 900001, f"{SLUG}.ipynb", late=True), NB1)])
+    _, text = run(
+        course, tmp_path, [(dl.canvas("doejane", 12345, 900001, f"{SLUG}.ipynb", late=True), NB1)]
+    )
+    assert (
+        f"doejane: doejane_LATE_12345_900001_{SLUG}.ipynb: used (marked LATE by Canvas, which "
+        "gives no time: the export says so and takes no penalty for it)" in text
+    )
     with (course / "handin" / SLUG / "uploads.csv").open(newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert row["late"] == "yes" and row["prefix"] == "doejane_LATE_12345_900001_"
