@@ -28,6 +28,8 @@ import time
 from .plotting import DEFAULT_FMTS, set_axes
 from .runtime import in_notebook, is_autograding
 
+LEGEND_WIDTH = 1.1  # inches added to the figure's width for a legend beside the axes
+
 
 class Animator:
     """Plot data incrementally: `animator.add(x, (y1, y2, ...))`; `None` skips a series.
@@ -85,6 +87,7 @@ class Animator:
             )
         self._figsize = figsize
         self._fig = self._lines = self._handle = None
+        self.status, self._status_handle = "", None
         self._last_draw = float("-inf")
         self._draw_cost = 0.0  # a running average of one frame's cost (seconds)
         self._dirty = False
@@ -156,15 +159,31 @@ class Animator:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        self._fig = Figure(figsize=self._figsize, dpi=100)
+        width, height = self._figsize
+        # The legend goes beside the axes, not in them: placed once, before any data, inside
+        # it would sit over the curves that later grow under it. The figure widens by about
+        # the legend's width, so the plotting area keeps the size asked for.
+        extra = LEGEND_WIDTH if self.legend else 0.0
+        self._fig = Figure(figsize=(width + extra, height), dpi=100)
         FigureCanvasAgg(self._fig)
         self._axes = self._fig.subplots()
         self._axes.margins(0)  # no padding: the limits are rounded to ticks (see _draw_png)
         self._axes.autoscale(tight=False)
         fmts = list(self.fmts) * (len(self.X) // len(self.fmts) + 1)
         self._lines = [self._axes.plot([], [], fmt)[0] for fmt in fmts[: len(self.X)]]
-        set_axes(self._axes, *self._axes_config[:4], *self._axes_config[4:], self.legend)
+        set_axes(self._axes, *self._axes_config[:4], *self._axes_config[4:], None)
+        if self.legend:
+            self._axes.legend(
+                self._lines,
+                self.legend,
+                loc="upper left",
+                bbox_to_anchor=(1.02, 1.0),
+                borderaxespad=0.0,
+                frameon=False,
+                fontsize="small",
+            )
         self._fig.tight_layout()
+        self._boxes = self._layout_boxes()
         # Lines and legend change every frame; the rest (axes, ticks, labels) only when the
         # limits move. Animated artists are left out of canvas.draw() and drawn on top.
         legend = self._axes.get_legend()
@@ -231,6 +250,16 @@ class Animator:
         ).save(buffer, format="png", pnginfo=info)
         return buffer.getvalue()
 
+    def _layout_boxes(self) -> dict:
+        """Pixel boxes [x0, y0, x1, y1] of the plotting area and the legend (fixed once laid
+        out): the browser test checks that the legend stays off the curves' area."""
+        renderer = self._fig.canvas.get_renderer()
+        boxes = {"axes_box": list(self._axes.get_window_extent(renderer).extents)}
+        legend = self._axes.get_legend()
+        if legend is not None:
+            boxes["legend_box"] = list(legend.get_window_extent(renderer).extents)
+        return {k: [round(float(v), 1) for v in box] for k, box in boxes.items()}
+
     def frame_info(self) -> dict:
         """What the frame shows: which Animator, points per series, the last x, the limits."""
         info = {
@@ -241,7 +270,27 @@ class Animator:
         if self._fig is not None:
             info["xlim"] = [float(v) for v in self._axes.get_xlim()]
             info["ylim"] = [float(v) for v in self._axes.get_ylim()]
+            info.update(self._boxes)
+        if self.status:
+            info["status"] = self.status
         return info
+
+    # -- the status line (training progress, helpers/progress.py) ---------------------------
+    def set_status(self, text: str) -> None:
+        """Show `text` on one line in the plot's display, above the plot, updated in place.
+
+        In a notebook only: a text display handle of its own (a line of text costs next to
+        nothing to send, unlike a frame, so it is not paced with the frames)."""
+        self.status = text
+        if self.mode != "notebook":
+            return
+        from IPython.display import display
+
+        bundle = {"text/plain": text}
+        if self._status_handle is None:
+            self._status_handle = display(bundle, raw=True, display_id=True)
+        else:
+            self._status_handle.update(bundle, raw=True)
 
     def _draw_text(self) -> None:
         x = max((xs[-1] for xs in self.X if xs), default=0.0)

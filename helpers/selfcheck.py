@@ -10,7 +10,8 @@ Two ways, same summary (exercise, points, pass or the first line of what failed)
   runs every test cell of this notebook against the functions as they are defined in the
   kernel now (run your answer cells first). The notebook's test cells are read from the
   notebook itself: its file in JupyterLab and VS Code, Colab's copy of it on Colab, or a path
-  you pass, `check("01_tensors.ipynb")`.
+  you pass, `check("01_tensors.ipynb")`. It prints the summary and returns nothing (so the
+  cell shows the summary only); `run_checks()` returns the list of `Result`s instead.
 * From a terminal: `./dlbook check 01` runs your working copy of chapter 01
   (~/dlbook-work/01_*/, or $DLBOOK_WORK) top to bottom in a fresh kernel, quickly (training is
   cut to a few batches, as when grading), and prints the summary; it exits 1 if a test fails.
@@ -24,7 +25,10 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
+import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,27 +72,49 @@ def _source(cell: dict) -> str:
 
 def _last_line(text: str) -> str:
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:160] if lines else ""
+    return lines[-1] if lines else ""
 
 
 def _failure(ename: str, evalue: str) -> str:
     if ename == "NotImplementedError":
-        return "not done yet (the answer cell still raises NotImplementedError)"
+        return "not attempted yet (its answer cell still raises NotImplementedError)"
     return f"{ename}: {_last_line(evalue)}"
 
 
-def summary(results: list[Result]) -> str:
-    """The plain-text table both ways print."""
+def _plain(text: str) -> str:
+    """Markdown's `code` marks off: the summary is plain text (a terminal, a print)."""
+    return re.sub(r"`([^`\n]*)`", r"\1", text)
+
+
+MESSAGE_INDENT = " " * 8  # under the exercise's title, past the pass/fail mark
+MESSAGE_LINES = 3  # a failure's message wraps onto at most this many lines
+
+
+def summary(results: list[Result], width: int | None = None) -> str:
+    """The plain-text table both ways print: a line per exercise, a failure's message wrapped
+    under it at word boundaries (never cut inside a word or number), then the total.
+
+    `width`: columns to wrap to (default: the terminal's, 100 in a notebook)."""
     if not results:
         return "This notebook has no graded test cells."
-    width = max(len(r.exercise) for r in results)
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    titles = [_plain(r.exercise) for r in results]
+    column = max(len(t) for t in titles)
     lines = []
-    for r in results:
+    for r, title in zip(results, titles):
         mark = "\u2714 pass" if r.passed else "\u2718 fail"
-        lines.append(
-            f"{mark}  {r.exercise:<{width}}  {_points(r.points):>9}"
-            + ("" if r.passed else f"  {r.message}")
-        )
+        lines.append(f"{mark}  {title:<{column}}  {_points(r.points):>9}")
+        if not r.passed and r.message:
+            lines += textwrap.wrap(
+                _plain(r.message),
+                width=max(40, width),
+                initial_indent=MESSAGE_INDENT,
+                subsequent_indent=MESSAGE_INDENT,
+                break_long_words=False,
+                break_on_hyphens=False,
+                max_lines=MESSAGE_LINES,
+                placeholder=" ...",
+            )
     got = sum(r.points for r in results if r.passed)
     total = sum(r.points for r in results)
     done = sum(r.passed for r in results)
@@ -107,11 +133,19 @@ def _points(p: float) -> str:
 # --- in the notebook ---------------------------------------------------------------------
 
 
-def check(notebook=None) -> list[Result]:
+def check(notebook=None) -> None:
     """Run this notebook's visible tests in the current kernel and print the summary.
 
-    `notebook`: the .ipynb path; found by itself in JupyterLab, VS Code and Colab.
+    `notebook`: the .ipynb path; found by itself in JupyterLab, VS Code and Colab. Returns
+    None, so that a cell ending in `check()` shows the summary and nothing else; the results
+    themselves come from `run_checks()`.
     """
+    print(summary(run_checks(notebook), width=100))
+
+
+def run_checks(notebook=None) -> list[Result]:
+    """Run this notebook's visible tests in the current kernel; return a `Result` per test
+    cell, in notebook order (what `check()` prints)."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -144,7 +178,6 @@ def check(notebook=None) -> list[Result]:
             )
         else:
             results.append(Result(title, meta["grade_id"], float(meta.get("points", 0)), True))
-    print(summary(results))
     return results
 
 
@@ -202,17 +235,22 @@ def run_notebook(path: Path, timeout: int = 300) -> list[Result]:
     env_before = os.environ.get("NBGRADER_EXECUTION")
     os.environ["NBGRADER_EXECUTION"] = "selfcheck"  # training cut to a few batches, no plots
     try:
-        # Test cells are tagged raises-exception, so the run goes on past a failing one, as
-        # Run All does; an error anywhere else stops it (the cells after it count as failed).
-        NotebookClient(
-            nb,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-        ).execute()
+        with tempfile.TemporaryDirectory(prefix="dlbook-check-") as sockets:
+            # Test cells are tagged raises-exception, so the run goes on past a failing one, as
+            # Run All does; an error anywhere else stops it (the cells after it count as failed).
+            NotebookClient(
+                nb,
+                timeout=timeout,
+                kernel_name="python3",
+                config=_local_kernel(Path(sockets)),
+                resources={"metadata": {"path": str(path.parent)}},
+                # Nothing is left to save in the kernel: end it at once, not after the
+                # graceful shutdown's wait (about 3 s of the run).
+                shutdown_kernel="immediate",
+            ).execute()
         stopped = ""
     except Exception as err:  # noqa: BLE001 -- the run stopped: report it and what did not run
-        stopped = f"{type(err).__name__}: {_last_line(str(err))[:120]}"
+        stopped = f"{type(err).__name__}: {_last_line(str(err))}"
     finally:
         if env_before is None:
             os.environ.pop("NBGRADER_EXECUTION", None)
@@ -232,6 +270,18 @@ def run_notebook(path: Path, timeout: int = 300) -> list[Result]:
             Result(title, meta["grade_id"], float(meta.get("points", 0)), not message, message)
         )
     return results
+
+
+def _local_kernel(sockets: Path):
+    """Kernel-manager settings for Unix sockets in `sockets` (an absolute, private folder)
+    where the platform has them: the kernel then has no TCP port to warn about ("Kernel is
+    running over TCP without encryption") and nothing else on the machine can connect to it.
+    Windows keeps TCP on 127.0.0.1."""
+    from traitlets.config import Config
+
+    if os.name == "nt":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
 
 
 def main(argv=None) -> int:

@@ -30,6 +30,7 @@ from torch import nn
 
 from helpers.animator import Animator
 from helpers.devices import resolve_device
+from helpers.progress import TrainingProgress
 from helpers.timing import Accumulator
 from helpers.training import checkpoint as ckpt
 from helpers.training import setup
@@ -106,12 +107,16 @@ def train(
     animator = _animator_for(options.plot, options.num_epochs, history, evaluated_on)
     print(f"training on {run.device}")
     num_batches = len(train_iter) if hasattr(train_iter, "__len__") else None
+    # Epoch, batch, time elapsed and left: a line in the plot's display (helpers/progress.py).
+    progress = TrainingProgress(options.num_epochs, start, num_batches, animator.set_status)
     try:
         with setup.cudnn_benchmark(run.device):
             for epoch in range(start, options.num_epochs):
                 num_batches = _one_epoch(
-                    run, train_iter, test_iter, epoch, num_batches, history, animator
+                    run, train_iter, test_iter, epoch, num_batches, history, animator, progress
                 )
+        if progress.batches_done:
+            progress.finish()
     finally:
         animator.flush()
     _print_summary(history, start, run.device, evaluated_on)
@@ -222,10 +227,15 @@ def _animator_for(plot, num_epochs, history: History, evaluated_on: str = "test"
 
 
 # -- one epoch ---------------------------------------------------------------------------------
-def _one_epoch(run: _Run, train_iter, test_iter, epoch, num_batches, history: History, animator):
+def _one_epoch(
+    run: _Run, train_iter, test_iter, epoch, num_batches, history: History, animator, progress
+):
     """Train, evaluate, record, step the schedule, plot and save; return the batch count."""
     tic = time.perf_counter()
-    metric, compute, num_batches = _train_epoch(run.step, train_iter, epoch, num_batches, animator)
+    metric, compute, num_batches = _train_epoch(
+        run.step, train_iter, epoch, num_batches, animator, progress
+    )
+    progress.evaluating()
     correct, count = count_correct(
         run.model, test_iter, run.device, run.autocast, run.channels_last
     )
@@ -255,6 +265,7 @@ def _one_epoch(run: _Run, train_iter, test_iter, epoch, num_batches, history: Hi
             history=history.as_dict(),
         )
     history.seconds[-1] = time.perf_counter() - tic  # plot and checkpoint included
+    progress.epoch_done()
     return num_batches
 
 
@@ -292,7 +303,7 @@ class _Step:
             metric.add(l_sum.float(), num_correct(y_hat, y), X.shape[0])
 
 
-def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
+def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator, progress):
     """One pass over train_iter. Returns (Accumulator, compute seconds, number of batches)."""
     step.model.train()
     metric = Accumulator(3)  # loss sum, correct count, example count
@@ -311,6 +322,7 @@ def _train_epoch(step: _Step, train_iter, epoch, num_batches, animator):
             explain_error(err, step.device, X)
             raise
         clock.stop()
+        progress.batch(epoch, i + 1)  # no sync: a counter and a clock read
         if plot_every and (i + 1) % plot_every == 0 and i + 1 < num_batches:
             animator.add(
                 epoch + (i + 1) / num_batches, (metric[0] / metric[2], metric[1] / metric[2], None)

@@ -158,3 +158,37 @@ def test_slow_frames_space_out_but_never_beyond_max_interval():
     assert anim._gap() == pytest.approx(0.02 / anim.MAX_DRAW_SHARE), "costly: a small share"
     anim._draw_cost = 0.3
     assert anim._gap() == anim.MAX_INTERVAL, "very costly: still a frame every MAX_INTERVAL"
+
+
+def test_the_legend_sits_beside_the_curves_not_over_them(monkeypatch):
+    """Placed before any data, a legend inside the axes ends up over the curves (chapter 06)."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, display_id=None: shown.append(obj))
+    anim = helpers.Animator(legend=["train loss", "train acc", "test acc"], mode="notebook")
+    anim.add(0.2, (2.0, 0.3, None))
+    info = _frame_info(shown[0].data)
+    ax0, _, ax1, _ = info["axes_box"]
+    lx0, _, lx1, _ = info["legend_box"]
+    assert lx0 >= ax1 or lx1 <= ax0, f"legend {info['legend_box']} over axes {info['axes_box']}"
+    width = shown[0].data and anim._fig.get_size_inches()[0]
+    assert width == pytest.approx(3.5 + 1.1), "the figure widens by the legend, the axes keep"
+
+
+@pytest.mark.slow
+def test_the_status_line_is_one_text_display_updated_in_place_above_the_plot():
+    nb = run_cells(
+        "import helpers\n"
+        "anim = helpers.Animator(legend=['loss'], min_interval=0)\n"
+        "for i in range(1, 30):\n"
+        "    anim.set_status(f'epoch 1/1 · batch {i}/29 · about 0:{29 - i:02d} left')\n"
+        "    anim.add(i, 1 / i)\n"
+        "anim.flush()",
+    )
+    (cell,) = nb.cells
+    assert _kinds(cell) == [
+        ("display_data", ["text/plain"]),
+        ("display_data", ["image/png", "text/plain"]),
+    ]
+    assert cell.outputs[0]["data"]["text/plain"] == "epoch 1/1 · batch 29/29 · about 0:00 left"
+    last = _frame_info(base64.b64decode(cell.outputs[1]["data"]["image/png"]))
+    assert last["status"].startswith("epoch 1/1 · batch 29/29")

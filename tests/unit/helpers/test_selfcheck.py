@@ -84,9 +84,24 @@ def test_summary_lists_each_exercise_and_the_points():
     )
     lines = text.splitlines()
     assert lines[0].startswith("\u2714 pass  Exercise 1: a") and "2 points" in lines[0]
-    assert lines[1].startswith("\u2718 fail  Exercise 2: b") and "1 point " in lines[1]
-    assert lines[1].endswith("AssertionError: b(1): ...")
-    assert lines[2].startswith("1 of 2 exercises pass their visible tests: 2 of 3 points")
+    assert lines[1].startswith("\u2718 fail  Exercise 2: b") and lines[1].endswith("1 point")
+    assert lines[2] == "        AssertionError: b(1): ..."
+    assert lines[3].startswith("1 of 2 exercises pass their visible tests: 2 of 3 points")
+
+
+def test_summary_wraps_long_messages_at_words_and_drops_markdown_code_marks():
+    words = [f"value{i}=0.{i:04d}" for i in range(30)]  # tokens a cut would split
+    message = "AssertionError: `relu(x)` for " + " ".join(words)
+    text = summary([Result("Exercise 3: `relu`", "relu_test", 1, False, message)], width=60)
+    lines = text.splitlines()
+    assert lines[0].startswith("\u2718 fail  Exercise 3: relu ")
+    assert "`" not in text
+    message_lines = lines[1:-1]
+    assert 1 < len(message_lines) <= 3
+    assert all(len(line) <= 60 and line.startswith(" " * 8) for line in message_lines)
+    shown = " ".join(message_lines).split()
+    # every token shown is whole: a word of the message, or the placeholder at the end
+    assert set(shown) - {"..."} <= set(message.replace("`", "").split())
 
 
 def test_find_notebook_uses_the_working_copy_and_says_what_to_do(tmp_path, monkeypatch):
@@ -112,7 +127,7 @@ def test_run_notebook_reports_each_exercise_and_a_stopped_run(tmp_path):
         ("double_test", True),
         ("square_test", False),
     ]
-    assert "not done yet" in results[1].message
+    assert "not attempted yet" in results[1].message
     # A wrong answer: the check's own message; an untagged error before a test: "did not run".
     nb = small_chapter(double_body="return x + 2", square_body="return x * x")
     nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('a broken demo cell')"))
@@ -152,6 +167,7 @@ def test_dlbook_check_on_a_real_chapter_counts_one_finished_exercise(tmp_path):
     n_tests = len(graded_test_cells(json.loads(nbformat.writes(nb))))
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"1 of {n_tests} exercises pass their visible tests" in done.stdout, done.stdout
+    assert "TCP" not in done.stdout + done.stderr, "the kernel's TCP warning reached the student"
     passing = [line for line in done.stdout.splitlines() if line.startswith("\u2714 pass")]
     assert len(passing) == 1
 
@@ -174,9 +190,10 @@ def test_check_in_a_notebook_finds_its_notebook_in_vscode_and_colab(tmp_path):
         for src in (
             (
                 f"__vsc_ipynb_file__ = {str(path)!r}\n"
-                "from helpers.selfcheck import check\nvscode = check()"
+                "from helpers.selfcheck import check, run_checks\n"
+                "check()\nvscode = run_checks()"
             ),
-            f"del __vsc_ipynb_file__\n{fake_colab}colab_results = check()",
+            f"del __vsc_ipynb_file__\n{fake_colab}check()\ncolab_results = run_checks()",
             (
                 "print([(r.grade_id, r.passed) for r in vscode] == "
                 "[(r.grade_id, r.passed) for r in colab_results] == "
@@ -188,6 +205,8 @@ def test_check_in_a_notebook_finds_its_notebook_in_vscode_and_colab(tmp_path):
     outputs = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells[-3:]]
     assert "1 of 2 exercises pass their visible tests: 2 of 5 points" in outputs[0]
     assert "\u2718 fail  Exercise 2: square it" in outputs[0]
-    assert "not done yet" in outputs[0]
+    assert "not attempted yet" in outputs[0]
     assert outputs[1] == outputs[0], "Colab's copy of the notebook gives the same summary"
     assert outputs[2] == "True\n"
+    # check() returns nothing: the cell shows the summary, no `[Result(...)]` repr after it
+    assert not [o for c in nb.cells[-3:-1] for o in c.outputs if o.output_type == "execute_result"]
