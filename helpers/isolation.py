@@ -117,14 +117,20 @@ def isolate(test: str) -> None:
     shell.events.register("post_run_cell", restore)
 
 
-def fill_parameters(module, seed: int = 0):
+def fill_parameters(module, seed: int = 0, by_name: bool = False):
     """Give every parameter and floating-point buffer of `module` values drawn from a local
     generator seeded with `seed`, in registration order: weights from N(0, 1/fan_in), biases
     and 1-d parameters from N(0, 0.1^2) around their kind's usual value (1 for a norm's scale
     and a running variance, 0 otherwise). Returns the module.
 
     Two modules with the same layers registered in the same order get the same values, however
-    each was initialised, so their outputs can be compared exactly.
+    each was initialised, so their outputs can be compared exactly. With `by_name=True` each
+    tensor's values depend on its name in the state dict instead (a generator per name), for
+    modules whose layers have prescribed names but may be registered in any order.
+
+    A test that fills the student's module and a reference module this way needs no reference
+    object in the student's kernel to copy weights from (grading/verdict/rewrite.py drops the
+    reference's statements there).
     """
     generator = torch.Generator().manual_seed(seed)
     with torch.no_grad():
@@ -133,6 +139,8 @@ def fill_parameters(module, seed: int = 0):
         ]
         for name, tensor in tensors:
             leaf = name.rsplit(".", 1)[-1]
+            if by_name:
+                generator = torch.Generator().manual_seed(seed + seed_for(name))
             noise = torch.randn(tensor.shape, generator=generator, dtype=torch.float64)
             if tensor.dim() >= 2:
                 fan_in = tensor[0].numel()

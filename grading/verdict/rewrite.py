@@ -16,6 +16,7 @@ still runs, so the student still sees its message.
 """
 
 import ast
+import copy
 
 from grading.verdict.cells import hidden_lines
 from grading.verdict.kinds import SIGNATURES
@@ -111,16 +112,84 @@ def _target_roots(node) -> set[str] | None:
                 return None
             roots |= found
         return roots
+    if isinstance(node, ast.Starred):
+        return _target_roots(node.value)
     while isinstance(node, (ast.Subscript, ast.Attribute)):
         node = node.value
     return {node.id} if isinstance(node, ast.Name) else None
 
 
-def _assigned_roots(stmt) -> set[str] | None:
+def _data_names(tree) -> set[str]:
+    """Names the tree binds to data: by assignment, a loop, `with ... as`, or a parameter (not
+    by def, class or import, whose names an expression statement uses, not changes)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def _constant_names(tree) -> set[str]:
+    """Names every binding of which is a constant (`mode = "train"`, `for mode in ("train",
+    "eval"):`): an expression statement that reads one cannot change what it holds."""
+    constant, other = set(), set()
+
+    def literal(node) -> bool:
+        return isinstance(node, ast.Constant) or (
+            isinstance(node, (ast.Tuple, ast.List))
+            and all(isinstance(e, ast.Constant) for e in node.elts)
+        )
+
+    bound_to_constants = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            bound_to_constants |= {id(t) for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.For) and isinstance(node.target, ast.Name) and literal(node.iter):
+            bound_to_constants.add(id(node.target))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            (constant if id(node) in bound_to_constants else other).add(node.id)
+        elif isinstance(node, ast.arg):
+            other.add(node.arg)
+    return constant - other
+
+
+def _calls_record(stmt) -> bool:
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == RECORD
+        for n in ast.walk(stmt)
+    )
+
+
+def _receiver(call) -> str | None:
+    """`ref.weight.copy_(x)` -> "ref": the name a method call is made on, if it is one."""
+    node = call.func
+    if not isinstance(node, ast.Attribute):
+        return None
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _roots(stmt, data: set[str]) -> set[str] | None:
+    """The names a simple statement may set or change: an assignment's targets; for a method
+    call on a data name (`ref.eval()`, `layer.weight.copy_(w)`) that name (a method changes
+    its object, not its arguments); for any other expression statement every data name it
+    reads (`fill_parameters(ref)`, `copy_parameters(ref, blk)`). None for other statements,
+    which are always kept."""
     if isinstance(stmt, ast.Assign):
         targets = stmt.targets
     elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)):
         targets = [stmt.target]
+    elif isinstance(stmt, ast.Expr):
+        if isinstance(stmt.value, ast.Call) and _receiver(stmt.value) in data:
+            return {_receiver(stmt.value)}
+        read = {
+            n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        return read & data
     else:
         return None
     roots: set[str] = set()
@@ -133,26 +202,46 @@ def _assigned_roots(stmt) -> set[str] | None:
 
 
 def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> set[int]:
-    """ids of hidden assignments whose names are used only as (dropped) expected values."""
-    if not candidates:
-        return set()
-    removable = {
-        id(s): _assigned_roots(s)
+    """ids of hidden statements that only make (dropped) expected values.
+
+    A statement goes when every name it sets or changes is an expected value's (a name the
+    dropped expected arguments read, or one that only a dropped statement reads, and so on)
+    and no statement that stays reads it. Both runs, the student's and the solution's, drop
+    the same statements, so what the records hold is unchanged; what goes is never computed
+    in the student's kernel.
+    """
+    data = _data_names(tree)
+    changeable = data - _constant_names(tree)
+    simple = {
+        id(s): (s, _roots(s, changeable))
         for s in ast.walk(tree)
-        if isinstance(s, ast.stmt) and s.lineno in hidden
+        if isinstance(s, ast.stmt) and getattr(s, "lineno", None) in hidden and not _calls_record(s)
     }
-    removable = {k: v for k, v in removable.items() if v and v <= candidates}
-    # A name still read anywhere outside the assignments being removed must be kept, and
-    # keeping an assignment keeps what it reads: repeat until nothing changes.
+    candidates = set(candidates)
+    removed: set[int] = set()
     while True:
-        inside = {id(n) for s in ast.walk(tree) if id(s) in removable for n in ast.walk(s)}
-        still_read = {
-            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in inside
+        removable = {k: r for k, (s, r) in simple.items() if r and r <= candidates}
+        # A name still read anywhere outside the statements being removed must be kept, and
+        # keeping a statement keeps what it reads: repeat until nothing changes.
+        while True:
+            inside = {id(n) for k in removable for n in ast.walk(simple[k][0])}
+            still_read = {
+                n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in inside
+            }
+            keep = {k for k, roots in removable.items() if roots & still_read}
+            if not keep:
+                break
+            removable = {k: v for k, v in removable.items() if k not in keep}
+        # What only removed statements read is an expected value's too.
+        more = {
+            n.id
+            for k in removable
+            for n in ast.walk(simple[k][0])
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in data
         }
-        keep = {k for k, roots in removable.items() if roots & still_read}
-        if not keep:
-            return set(removable)
-        removable = {k: v for k, v in removable.items() if k not in keep}
+        if set(removable) == removed and more <= candidates:
+            return removed
+        removed, candidates = set(removable), candidates | more
 
 
 class _Remove(ast.NodeTransformer):
@@ -169,6 +258,115 @@ class _Remove(ast.NodeTransformer):
         return super().visit(node)
 
 
+def _blank_table_columns(tree, hidden: set[int], candidates: set[str]) -> None:
+    """`for x, want in [(1, 2.0), ...]:` (or over a name bound to such a literal): the columns
+    whose loop names are only expected values become None in the literal, so the answers in a
+    table of cases never reach the student's kernel."""
+    data = _data_names(tree)
+    literals = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and node.lineno in hidden
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, (ast.List, ast.Tuple))
+        ):
+            literals.setdefault(node.targets[0].id, []).append(node.value)
+    for loop in ast.walk(tree):
+        if not (
+            isinstance(loop, ast.For)
+            and loop.lineno in hidden
+            and isinstance(loop.target, ast.Tuple)
+            and all(isinstance(e, ast.Name) for e in loop.target.elts)
+        ):
+            continue
+        if isinstance(loop.iter, (ast.List, ast.Tuple)):
+            tables = [loop.iter]
+        elif isinstance(loop.iter, ast.Name) and len(literals.get(loop.iter.id, [])) == 1:
+            name = loop.iter.id
+            reads = [
+                n
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+            ]
+            if len(reads) != 1:  # the table is read elsewhere too: leave it
+                continue
+            tables = literals[name]
+        else:
+            continue
+        names = [e.id for e in loop.target.elts]
+        read_elsewhere = {
+            n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+        }
+        blank = [i for i, n in enumerate(names) if n in candidates and n not in read_elsewhere]
+        if not blank or not all(n in data for n in names):
+            continue
+        for table in tables:
+            rows = table.elts
+            if not all(isinstance(r, ast.Tuple) and len(r.elts) == len(names) for r in rows):
+                continue
+            for row in rows:
+                for i in blank:
+                    row.elts[i] = ast.Constant(None)
+
+
+def _hidden_twins(tree, hidden: set[int]) -> dict[str, ast.FunctionDef]:
+    """{name: its twin} for each function defined in the cell that makes checks and is called
+    from the hidden part. In the twin every check is a hidden record and the expected values
+    are dropped, so a visible-part helper run on hidden inputs computes no expected value in
+    the student's kernel; the visible part still calls the original."""
+    makers = {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and any(isinstance(n, ast.Call) and _check_name(n) for n in ast.walk(node))
+    }
+    called = {
+        n.func.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id in makers
+        and n.lineno in hidden
+    }
+    return {name: makers[name] for name in sorted(called)}
+
+
+def _twin_name(name: str) -> str:
+    return f"{name}__hidden"
+
+
+class _CallTwins(ast.NodeTransformer):
+    """Hidden calls of a checking helper call its twin."""
+
+    def __init__(self, names: set[str], lines: set[int] | None):
+        self.names, self.lines = names, lines
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in self.names
+            and (self.lines is None or node.lineno in self.lines)
+        ):
+            node.func = ast.Name(_twin_name(node.func.id), ast.Load())
+        return node
+
+
+def _make_twin(function: ast.FunctionDef, twins: set[str]) -> tuple[ast.FunctionDef, list]:
+    twin = copy.deepcopy(function)
+    twin.name = _twin_name(function.name)
+    lines = {n.lineno for n in ast.walk(twin) if hasattr(n, "lineno")}
+    module = ast.Module([twin], [])
+    rewriter = _Rewriter(lines)
+    module = rewriter.visit(module)
+    module = _CallTwins(twins, None).visit(module)
+    _blank_table_columns(module, lines, rewriter.dropped_names)
+    module = _Remove(_expected_only_statements(module, lines, rewriter.dropped_names)).visit(module)
+    return module.body[0], rewriter.hidden_kinds
+
+
 def parse_cell(source: str) -> ast.Module:
     try:
         return ast.parse(source)
@@ -179,20 +377,34 @@ def parse_cell(source: str) -> ast.Module:
         return ast.parse(TransformerManager().transform_cell(source))
 
 
-def rewrite_test_cell(source: str, begin: str, end: str) -> tuple[str, int, int]:
-    """Return (rewritten source, number of visible records, number of hidden records)."""
+def _rewrite(source: str, begin: str, end: str):
     tree = parse_cell(source)
     hidden = hidden_lines(source, begin, end)
+    twins = _hidden_twins(tree, hidden)
+    made = {name: _make_twin(function, set(twins)) for name, function in twins.items()}
     rewriter = _Rewriter(hidden)
     tree = rewriter.visit(tree)
+    tree = _CallTwins(set(twins), hidden).visit(tree)
+    _blank_table_columns(tree, hidden, rewriter.dropped_names)
     remove = _expected_only_statements(tree, hidden, rewriter.dropped_names)
     tree = _Remove(remove).visit(tree)
+    for name, (twin, _) in made.items():  # each twin right after the function it copies
+        at = next(
+            i for i, n in enumerate(tree.body) if isinstance(n, ast.FunctionDef) and n.name == name
+        )
+        tree.body.insert(at + 1, twin)
     ast.fix_missing_locations(tree)
-    return ast.unparse(tree) + "\n", rewriter.visible_records, rewriter.hidden_records
+    kinds = rewriter.hidden_kinds + [k for _, (_, ks) in made.items() for k in ks]
+    return tree, rewriter, kinds
+
+
+def rewrite_test_cell(source: str, begin: str, end: str) -> tuple[str, int, int]:
+    """Return (rewritten source, number of visible records, number of hidden records)."""
+    tree, rewriter, kinds = _rewrite(source, begin, end)
+    return ast.unparse(tree) + "\n", rewriter.visible_records, len(kinds)
 
 
 def hidden_kinds(source: str, begin: str, end: str) -> list[str]:
-    """The kinds of record the hidden part of a test cell makes, in order."""
-    rewriter = _Rewriter(hidden_lines(source, begin, end))
-    rewriter.visit(parse_cell(source))
-    return rewriter.hidden_kinds
+    """The kinds of record the hidden part of a test cell makes: its own checks, in order,
+    then those of the helpers it calls (their twins'), each counted once."""
+    return _rewrite(source, begin, end)[2]

@@ -152,3 +152,27 @@ def test_in_a_real_kernel_the_test_cell_is_fixed_and_the_students_state_returns(
     assert text(5).split()[1:3] == text(1).split()[1:3]  # the failing test drew the same
     # After each test cell the student's dtype and random stream are as if it had not run.
     assert text(4) + text(6) == text(7) and "torch.float64" in text(4)
+
+
+def test_fill_parameters_by_name_ignores_the_order_layers_were_registered_in():
+    class Block(torch.nn.Module):
+        def __init__(self, conv_first):
+            super().__init__()
+            if conv_first:
+                self.conv = torch.nn.Conv2d(2, 3, 3)
+                self.bn = torch.nn.BatchNorm2d(3)
+            else:
+                self.bn = torch.nn.BatchNorm2d(3)
+                self.conv = torch.nn.Conv2d(2, 3, 3)
+
+        def forward(self, x):
+            return self.bn(self.conv(x))
+
+    a, b = Block(True), Block(False)
+    x = torch.randn(2, 2, 5, 5)
+    fill_parameters(a, 1)
+    fill_parameters(b, 1)
+    assert not torch.equal(a.conv.weight, b.conv.weight)  # by order: other values
+    fill_parameters(a, 1, by_name=True)
+    fill_parameters(b, 1, by_name=True)
+    assert torch.equal(a(x), b(x))
