@@ -4,8 +4,13 @@ What it adds to `nbgrader.preprocessors.Execute`, in the order things happen:
 - before running, every autograded test cell is rewritten to record the values it checks
   (verdict/rewrite.py); the instructor's source is put back afterwards, so the graded notebook and the
   feedback show the test as written;
-- output is capped in bytes per cell while it arrives (a cell printing in a loop cannot fill
-  the disk or the grader's memory); errors are kept, shortened, because they carry the score;
+- output is capped in bytes per cell and per notebook while it arrives, whatever message
+  carries it (output_caps.py); errors are kept, shortened, because they carry the score;
+- the whole notebook has a time budget derived from the solution's run time (time_budget.py):
+  past it the rest is not run, what ran is graded, and the TA is flagged; a timed-out cell that
+  is not graded is flagged too;
+- test cells run with store_history=False and their source is purged from the kernel's
+  linecache afterwards, so `In`, `_ih`, `Out` or a traceback in a later cell do not hold them;
 - a cell that runs past the time limit, or kills its kernel (`os._exit`, memory), costs that
   cell only: the kernel is restarted, the cells before it are run again silently, and grading
   goes on; a kernel death is flagged for the TA (flags.py);
@@ -16,22 +21,39 @@ What it adds to `nbgrader.preprocessors.Execute`, in the order things happen:
 """
 
 import copy
-import json
+import math
+import time
 
-import nbformat
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Float, Integer
 
 from grading.flags import note
+from grading.preprocessors import time_budget
+from grading.preprocessors.output_caps import OutputCaps
 from grading.verdict.cells import delimiters, error_output, grade_id, is_test_cell
-from grading.verdict.records import MAX_RECORD_BYTES, MIME, extract
+from grading.verdict.records import extract
 from grading.verdict.rewrite import RewriteError, rewrite_test_cell
+from helpers.nbcells import nbgrader_metadata
+
+# Run silently in the kernel after each test cell: the cell's (rewritten) source leaves the
+# linecache, where IPython keeps every cell for tracebacks and where a later cell could read it.
+# Best effort inside a kernel the student controls; RedactHiddenTests is the guarantee.
+FORGET_TEST_SOURCE = """
+import linecache as _dlbook_lc
+for _dlbook_k in [k for k, v in list(_dlbook_lc.cache.items())
+                  if len(v) > 2 and any("__dlbook_record__" in ln for ln in v[2])]:
+    _dlbook_lc.cache.pop(_dlbook_k, None)
+del _dlbook_lc, _dlbook_k
+"""
 
 
-class GradingExecute(Execute):
-    max_output_bytes = Integer(
-        100_000, help="Output kept per cell, in bytes; the rest is dropped with a note."
+class GradingExecute(OutputCaps, Execute):
+    time_budget_floor = Float(
+        120.0, help="Seconds a whole notebook may take at least, however fast the solution runs."
+    ).tag(config=True)
+    time_budget_factor = Float(
+        10.0, help="A notebook may take this many times the solution's own run time (or the floor)."
     ).tag(config=True)
     max_restarts = Integer(
         4,
@@ -68,41 +90,73 @@ class GradingExecute(Execute):
             cell.source = new_source
         return originals
 
-    # -- during: output cap ----------------------------------------------------------------
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        msg_type = msg.get("msg_type")
-        if msg_type == "error":
-            content["evalue"] = str(content.get("evalue", ""))[:2000]
-            content["traceback"] = [str(line)[:2000] for line in content.get("traceback", [])][-60:]
-            return super().output(outs, msg, display_id, cell_index)
-        size = len(json.dumps(content, default=str))
-        is_record = MIME in (content.get("data") or {})
-        used = self._bytes.setdefault((cell_index, is_record), 0)
-        limit = MAX_RECORD_BYTES if is_record else self.max_output_bytes
-        self._bytes[(cell_index, is_record)] = used + size
-        if used + size > limit:
-            if is_record:  # a record too many makes the cell's records malformed
-                msg = copy.deepcopy(msg)
-                msg["content"] = {
-                    "data": {MIME: {"kind": "?", "error": "too much recorded"}},
-                    "metadata": {},
-                }
-                if used <= limit:
-                    return super().output(outs, msg, None, cell_index)
-                return None
-            if used <= limit:
-                outs.append(
-                    nbformat.v4.new_output(
-                        "stream",
-                        name="stdout",
-                        text=f"\n... output truncated: more than {limit} bytes in this cell ...\n",
-                    )
-                )
-            return None
-        return super().output(outs, msg, display_id, cell_index)
-
     # -- the run: one kernel at a time, restarted after a timeout or a death -----------------
+    def _get_timeout(self, cell):
+        # The per-cell limit, or less: what is left of the notebook's time budget.
+        limit = super()._get_timeout(cell)
+        if self._deadline is None:
+            return limit
+        left = max(1, math.ceil(self._deadline - time.monotonic()))
+        return left if limit is None else min(limit, left)
+
+    def _out_of_time(self) -> bool:
+        return self._deadline is not None and time.monotonic() >= self._deadline - 0.5
+
+    def _execute(self, cell, index: int) -> None:
+        """Run one cell; a test cell leaves no trace in the kernel's history or linecache."""
+        test = is_test_cell(cell)
+        self.execute_cell(cell, index, store_history=not test)
+        if test:
+            self.wait_for_reply(
+                self.kc.execute(FORGET_TEST_SOURCE, silent=True, store_history=False)
+            )
+
+    def _stop(self, nb, resources, first: int, reason: str, kind: str, flag_cell=None) -> None:
+        note(
+            resources,
+            f"grading stopped early: {reason}; later cells were not run",
+            flag_cell,
+            kind=kind,
+        )
+        for cell in nb.cells[first:]:
+            if cell.cell_type == "code":
+                cell.outputs = [error_output("NotRun", f"not run: {reason}")]
+
+    def _timed_out(self, nb, resources, cell, index: int) -> bool:
+        """Handle a cell past its limit; True when it was the notebook's budget that ran out."""
+        if self._out_of_time():
+            cell.outputs.append(
+                error_output(
+                    "CellTimeoutError",
+                    f"the notebook's time budget of {self._budget:.0f} s ran out in this cell",
+                )
+            )
+            self._stop(
+                nb,
+                resources,
+                index + 1,
+                f"the notebook used up its time budget of {self._budget:.0f} s "
+                f"({self.time_budget_factor:g}x the solution's run time, at least "
+                f"{self.time_budget_floor:g} s); what ran before was graded",
+                "time_budget",
+                grade_id(cell, index),
+            )
+            return True
+        cell.outputs.append(
+            error_output(
+                "CellTimeoutError", f"this cell ran longer than {self.timeout} s and was stopped"
+            )
+        )
+        if not nbgrader_metadata(cell).get("grade") and not nbgrader_metadata(cell).get("solution"):
+            # A graded cell that times out loses its points; an ungraded one would go unnoticed.
+            note(
+                resources,
+                f"cell {index + 1}, which is not graded, ran longer than the per-cell limit of "
+                f"{self.timeout} s and was stopped (the kernel was restarted)",
+                kind="time_budget",
+            )
+        return False
+
     def _run_cells(self, nb, resources) -> None:
         skipped: set[int] = set()  # cells that timed out or killed the kernel: never re-run
         start, restarts = 0, 0
@@ -112,26 +166,32 @@ class GradingExecute(Execute):
             with self.setup_kernel():
                 info = self.wait_for_reply(self.kc.kernel_info())
                 nb.metadata["language_info"] = info["content"]["language_info"]
+                held = dict(self._held)  # a replay's outputs are thrown away: not counted
                 try:
                     for index in range(start):  # replay what ran before, outputs thrown away
                         if index not in skipped and nb.cells[index].cell_type == "code":
-                            self.execute_cell(
-                                copy.deepcopy(nb.cells[index]), index, store_history=True
-                            )
+                            self._execute(copy.deepcopy(nb.cells[index]), index)
                 except (CellTimeoutError, DeadKernelError):
                     failed_at = -1
+                self._held = held
                 if failed_at is None:
                     for index in range(start, len(nb.cells)):
                         cell = nb.cells[index]
-                        try:
-                            self.execute_cell(cell, index, store_history=True)
-                        except CellTimeoutError:
-                            cell.outputs.append(
-                                error_output(
-                                    "CellTimeoutError",
-                                    f"this cell ran longer than {self.timeout} s and was stopped",
-                                )
+                        if self._out_of_time():
+                            self._stop(
+                                nb,
+                                resources,
+                                index,
+                                f"the notebook used up its time budget of {self._budget:.0f} s",
+                                "time_budget",
+                                grade_id(cell, index),
                             )
+                            return
+                        try:
+                            self._execute(cell, index)
+                        except CellTimeoutError:
+                            if self._timed_out(nb, resources, cell, index):
+                                return
                             failed_at = index
                             break
                         except DeadKernelError:
@@ -152,20 +212,16 @@ class GradingExecute(Execute):
             if failed_at is None:
                 return
             if failed_at == -1 or restarts >= self.max_restarts:
-                reason = (
-                    "re-running the earlier cells after a restart failed"
+                reason, kind = (
+                    ("re-running the earlier cells after a restart failed", "kernel_death")
                     if failed_at == -1
-                    else f"more than {self.max_restarts} kernel restarts"
+                    else (f"more than {self.max_restarts} kernel restarts", "kernel_death")
                 )
-                note(
-                    resources,
-                    f"grading stopped early: {reason}; later cells were not run",
-                    grade_id(nb.cells[start], start) if start < len(nb.cells) else None,
-                    kind="kernel_death",
-                )
-                for cell in nb.cells[max(start, failed_at + 1) :]:
-                    if cell.cell_type == "code":
-                        cell.outputs = [error_output("NotRun", "not run: grading stopped early")]
+                if self._out_of_time():
+                    reason = f"the notebook used up its time budget of {self._budget:.0f} s"
+                    kind = "time_budget"
+                where = grade_id(nb.cells[start], start) if start < len(nb.cells) else None
+                self._stop(nb, resources, max(start, failed_at + 1), reason, kind, where)
                 return
             skipped.add(failed_at)
             start, restarts = failed_at + 1, restarts + 1
@@ -194,11 +250,22 @@ class GradingExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        self._bytes: dict = {}
+        self._reset_caps()
+        # A submission gets max(floor, factor x the solution's run time); the solution's own run
+        # (the reference, which has no nbgrader resources) has no budget and is timed.
+        grading = "nbgrader" in self.resources
+        solution = time_budget.solution_seconds(self, self.resources) if grading else None
+        self._budget = time_budget.budget(solution, self.time_budget_floor, self.time_budget_factor)
+        self._budget = self._budget if grading else None
+        began = time.monotonic()
+        self._deadline = None if self._budget is None else began + self._budget
+        key = time_budget.notebook_key(nb)
         originals = self._rewrite_tests(nb, self.resources)
         try:
             self._run_cells(nb, self.resources)
         finally:
             self._collect(nb, self.resources, originals)
+        if not grading:
+            time_budget.record_solution_seconds(key, time.monotonic() - began)
         self.set_widgets_metadata()
         return nb, self.resources

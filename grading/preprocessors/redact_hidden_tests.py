@@ -5,14 +5,26 @@ matching, verdict/cells.py) the region's source is replaced by one line, and the
 line the grader wrote: whether it passed and, if not, the kind of failure. A student's code
 could print anything while the hidden tests run (`print(In[-1])` is the hidden test itself), or
 raise an exception whose message carries it, so none of that output is shown.
+
+Nor in any other cell: a later cell can print what an earlier one stashed (a frame's code, the
+linecache, `In`, globals). The kernel keeps test cells out of its history (GradingExecute), but
+the kernel is the student's, so here every output of every cell is searched for a line of a
+hidden region, as written or as the grader rewrote it, and for the grader's record call; an
+output holding one is replaced by a note. Lines shorter than MIN_LINE characters (`)`, `x = 1`)
+are too common to mean a leak and are not searched for.
 """
+
+import json
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grading.verdict.cells import delimiters, hidden_lines, is_test_cell, without_hidden
+from grading.verdict.rewrite import RECORD, RewriteError, rewrite_test_cell
 
 NOTE = "# (hidden tests were run here)"
+MIN_LINE = 16  # characters, spaces not counted
+LEAK_NOTE = "(output removed from feedback: it showed part of the hidden tests)\n"
 SAFE_ERRORS = {
     "AssertionError",
     "WrongAnswer",
@@ -47,9 +59,44 @@ def summary(outputs: list) -> str:
     )
 
 
+def secret_lines(nb, begin: str, end: str) -> set[str]:
+    """The hidden regions' lines, as the instructor wrote them and as the kernel ran them."""
+    found = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not is_test_cell(cell):
+            continue
+        hidden = hidden_lines(cell.source, begin, end)
+        lines = cell.source.split("\n")
+        visible = {ln.strip() for n, ln in enumerate(lines, 1) if n not in hidden}
+        found |= {lines[n - 1].strip() for n in hidden} - visible  # a visible line is no secret
+        try:
+            rewritten = rewrite_test_cell(cell.source, begin, end)[0]
+        except (RewriteError, SyntaxError):
+            continue
+        found |= {ln.strip() for ln in rewritten.split("\n")} - visible
+    found.discard(begin.strip())
+    found.discard(end.strip())
+    return {ln for ln in found if len(ln.replace(" ", "")) >= MIN_LINE} | {RECORD}
+
+
+def _leaks(output, secrets: set[str]) -> bool:
+    text = json.dumps(output, ensure_ascii=False)
+    # JSON escapes quotes and backslashes; compare against the escaped lines too.
+    return any(s in text or json.dumps(s)[1:-1] in text for s in secrets)
+
+
 class RedactHiddenTests(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         begin, end = delimiters(self.config)
+        secrets = secret_lines(nb, begin, end)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and not hidden_lines(cell.source, begin, end):
+                cell.outputs = [
+                    nbformat.v4.new_output("stream", name="stdout", text=LEAK_NOTE)
+                    if _leaks(output, secrets)
+                    else output
+                    for output in cell.get("outputs", [])
+                ]
         for cell in nb.cells:
             if cell.cell_type != "code" or not hidden_lines(cell.source, begin, end):
                 continue
