@@ -25,6 +25,7 @@ KINDS = {
     "refused_files": "the submission held links, FIFOs or devices: refused before grading",
     "output_cap": "outputs past the per-cell or per-notebook size cap were cut",
     "time_budget": "the notebook ran past its time budget, or an ungraded cell timed out",
+    "unsafe_html": "markdown or outputs held scripts, event handlers or javascript: (removed)",
     "verdict_mismatch": "the grader's verdict disagrees with what the notebook showed",
     "kernel_death": "the kernel died or grading stopped early",
     "broken_notebook": "the notebook's structure was changed (cells deleted, unlocked, renamed)",

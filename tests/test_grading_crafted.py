@@ -10,6 +10,7 @@ feedback for everyone, no hidden test in any feedback.
 """
 
 import copy
+import html
 import json
 import os
 import re
@@ -239,3 +240,238 @@ def test_everyone_gets_feedback_without_hidden_tests_or_huge_files(batch):
         assert not [ln for ln in hidden if ln in text], student
         graded = root / "autograded" / student / SLUG / f"{SLUG}.ipynb"
         assert graded.stat().st_size < 3_000_000 and page.stat().st_size < 3_000_000, student
+
+
+# ---------------------------------------------------------------------------------------------
+# The submission and its outputs are untrusted too (issue 24 item 4): a second batch, graded once
+# by the real command with a small time budget, so the time waster costs seconds, not minutes.
+BUDGET = 45  # seconds: --GradingExecute.time_budget_floor, with the factor at 1
+SCRIPTS = """<script>alert('stored')</script> <img src=x onerror="alert(1)">
+[click](javascript:alert(2)) <a href="javascript:alert(3)">here</a>"""
+SHOWS_SCRIPTS = """
+from IPython.display import HTML, Javascript, Markdown, display
+display(HTML('<b onclick="alert(4)">bold</b><script>alert(5)</script>'))
+display(Javascript('alert(6)'))
+display(Markdown('<img src=x onerror=alert(7)>'))
+"""
+UPDATE_BOMB = """
+_h = display('start', display_id=True)
+for _ in range(40):
+    _h.update('y' * 200_000)
+_g = display('small', display_id=True)
+_g.update('z' * 3_000_000)
+"""
+# An answer that keeps what its callers (the test cells) hold, and later cells that print it and
+# every history the kernel keeps.
+THIEF_ANSWER = """
+import sys as _sys, linecache as _lc
+_stash = []
+def normalize_rows(X):
+    _f = _sys._getframe(1)
+    _stash.append((_f.f_code.co_consts, _lc.getlines(_f.f_code.co_filename), dict(_f.f_globals)))
+    return X / X.sum()
+"""
+THIEF_PRINTS = [
+    "print(_stash)",
+    "print(In); print(_ih); print(Out)",
+    "print({k: v for k, v in globals().items() if not k.startswith('__')})",
+    "import linecache\nprint([v[2] for v in linecache.cache.values() if 'dlbook' in str(v[2])])",
+    "print(get_ipython().history_manager.input_hist_raw)",
+]
+
+
+def _leaks_course(root, source_bytes: bytes) -> list[str]:
+    """Files in autograded/ or feedback/ that are a course file: the solution or a gradebook."""
+    found = []
+    for top in ("autograded", "feedback"):
+        for path in (root / top).rglob("*") if (root / top).exists() else []:
+            if path.is_symlink() or (path.is_file() and path.stat().st_nlink > 1):
+                found.append(f"{path} is a link")
+            elif path.is_file():
+                data = path.read_bytes()
+                if data == source_bytes or data.startswith(b"SQLite format 3"):
+                    found.append(str(path))
+    return found
+
+
+@pytest.fixture(scope="module")
+def untrusted(tmp_path_factory):
+    course = Course(tmp_path_factory.mktemp("untrusted"))
+    course.add_source(SLUG)
+    course.nbgrader("generate_assignment", SLUG, "--force")
+    source = course.source(SLUG)
+    gid, wrong_src = WRONG
+    wi = _index(source, gid)
+    tests = [
+        (i, float(nbg(c)["points"]))
+        for i, c in enumerate(source.cells)
+        if nbg(c).get("grade") and not nbg(c).get("solution")
+    ]
+    full, lost = sum(p for _, p in tests), _points(source, gid)
+    wrong = copy.deepcopy(source)
+    wrong.cells[wi].source = wrong_src
+    deserved, refused = {}, {}
+    folder = lambda name: course.root / "submitted" / name / SLUG
+
+    def submit(name, nb, score):
+        course.submit(name, SLUG, nb)
+        deserved[name] = score
+
+    submit("control_full", source, full)
+    submit("control_wrong", wrong, full - lost)
+    solution = course.root / "source" / SLUG / f"{SLUG}.ipynb"
+    # Refused before nbgrader copies anything: each would hand the course to the student.
+    course.submit("link_to_solution", SLUG, wrong)
+    (folder("link_to_solution") / f"{SLUG}.ipynb").unlink()
+    (folder("link_to_solution") / f"{SLUG}.ipynb").symlink_to(solution)
+    refused["link_to_solution"] = f"{SLUG}.ipynb: a symbolic link"
+    course.submit("link_to_gradebook", SLUG, wrong)
+    (folder("link_to_gradebook") / "gradebook.db").symlink_to(course.root / "gradebook.db")
+    refused["link_to_gradebook"] = "gradebook.db: a symbolic link"
+    course.submit("hardlink_to_solution", SLUG, wrong)
+    os.link(solution, folder("hardlink_to_solution") / "my_notes.json")
+    refused["hardlink_to_solution"] = "my_notes.json: a hard link"
+    course.submit("fifo", SLUG, wrong)
+    os.mkfifo(folder("fifo") / "data.csv")  # nbgrader's copy would block on it for good
+    refused["fifo"] = "data.csv: a FIFO"
+
+    scripts = copy.deepcopy(source)
+    scripts.cells.insert(wi + 2, nbformat.v4.new_markdown_cell(SCRIPTS))
+    scripts.cells.insert(wi + 3, nbformat.v4.new_code_cell(SHOWS_SCRIPTS))
+    submit("scripts_everywhere", scripts, full)
+    bomb = copy.deepcopy(source)
+    bomb.cells.insert(wi + 2, nbformat.v4.new_code_cell(UPDATE_BOMB))
+    for _ in range(7):
+        bomb.cells.insert(wi + 2, nbformat.v4.new_code_cell("display('w' * 900_000)"))
+    submit("output_bomb", bomb, full)
+    thief = copy.deepcopy(source)
+    thief.cells[wi].source = THIEF_ANSWER
+    for code in reversed(THIEF_PRINTS):  # after the last test cell: everything has run by then
+        thief.cells.append(nbformat.v4.new_code_cell(code))
+    submit("history_thief", thief, full - lost)
+    waster = copy.deepcopy(source)
+    stop = _index(source, "dataframe_to_tensors")  # the waste goes before this exercise
+    for _ in range(6):  # each under the per-cell limit, together past the budget
+        waster.cells.insert(stop, nbformat.v4.new_code_cell("import time\ntime.sleep(9)"))
+    submit("time_waster", waster, sum(p for i, p in tests if i < stop))
+
+    source_bytes = solution.read_bytes()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grading",
+            "autograde",
+            SLUG,
+            f"--root={course.root}",
+            f"--Execute.timeout={TIMEOUT}",
+            f"--GradingExecute.time_budget_floor={BUDGET}",
+            "--GradingExecute.time_budget_factor=1",
+            "--workers=2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    return {
+        "course": course,
+        "done": done,
+        "scores": course.scores(SLUG),
+        "deserved": deserved,
+        "refused": refused,
+        "source": source,
+        "leaks": _leaks_course(course.root, source_bytes),
+    }
+
+
+def _untrusted_flags(untrusted, student):
+    path = untrusted["course"].root / "autograded" / student / SLUG / FLAGS_FILE
+    return json.loads(path.read_text())["flags"] if path.exists() else []
+
+
+def test_untrusted_submissions_score_what_they_deserve(untrusted):
+    scores = untrusted["scores"]
+    got = {name: scores.get(name, (None,))[0] for name in untrusted["deserved"]}
+    assert got == untrusted["deserved"], untrusted["done"].stdout[-3000:]
+
+
+def test_links_and_fifos_are_refused_before_nbgrader_copies_anything(untrusted):
+    root, done = untrusted["course"].root, untrusted["done"]
+    assert untrusted["leaks"] == []  # nothing of the course in autograded/ or feedback/
+    report = (root / "reports" / SLUG / "flagged.csv").read_text()
+    for student, what in untrusted["refused"].items():
+        assert student not in untrusted["scores"], student  # never graded
+        assert not (root / "autograded" / student / SLUG / f"{SLUG}.ipynb").exists()
+        assert not (root / "feedback" / student).exists()
+        assert f"{student}: not graded, refused" in done.stdout and what in done.stdout
+        assert f"--student {student}" in done.stdout  # what the TA does next
+        line = next(ln for ln in report.splitlines() if ln.startswith(student + ","))
+        assert "refused_files" in line and what in line, line
+
+
+def _rendered_html(nb) -> str:
+    """What the formgrader renders as HTML: markdown cells and HTML/markdown outputs (a code
+    cell's source is shown as escaped text)."""
+    parts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            parts += [str(data[m]) for m in ("text/html", "text/markdown") if m in data]
+            parts += ["<script>"] if "application/javascript" in data else []
+    return "\n".join(parts)
+
+
+# A script tag, an event handler inside a tag, a javascript: URL in a link-like attribute.
+DANGER = re.compile(
+    r"<script|<[a-z][^>]*\son[a-z]+\s*=|(href|src|action)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE
+)
+
+
+def test_no_script_reaches_a_page_and_the_ta_is_told(untrusted):
+    root = untrusted["course"].root
+    for student in untrusted["deserved"]:
+        page = (root / "feedback" / student / SLUG / f"{SLUG}.html").read_text(encoding="utf-8")
+        head, body = page.split("</head>")
+        assert "<script" not in head.lower(), student
+        assert not DANGER.search(body), (student, DANGER.search(body))
+        graded = nbformat.read(root / "autograded" / student / SLUG / f"{SLUG}.ipynb", 4)
+        assert not DANGER.search(_rendered_html(graded)), student  # the formgrader's view
+        assert "<style" in head and 'class="panel' in body  # the page keeps its styling
+    assert "bold" in (root / "feedback/scripts_everywhere" / SLUG / f"{SLUG}.html").read_text()
+    kinds = {f["kind"] for f in _untrusted_flags(untrusted, "scripts_everywhere")}
+    assert "unsafe_html" in kinds, kinds
+
+
+def test_display_updates_are_capped_and_flagged(untrusted):
+    root = untrusted["course"].root
+    graded = root / "autograded" / "output_bomb" / SLUG / f"{SLUG}.ipynb"
+    page = root / "feedback" / "output_bomb" / SLUG / f"{SLUG}.html"
+    assert graded.stat().st_size < 5_500_000 and page.stat().st_size < 6_000_000
+    assert "z" * 10_000 not in graded.read_text()
+    assert "output_cap" in {f["kind"] for f in _untrusted_flags(untrusted, "output_bomb")}
+
+
+def test_a_time_waster_is_stopped_graded_on_what_ran_and_flagged(untrusted):
+    flags = _untrusted_flags(untrusted, "time_waster")
+    assert any(f["kind"] == "time_budget" and "time budget" in f["reason"] for f in flags), flags
+
+
+def test_no_route_brings_hidden_tests_into_the_thiefs_feedback(untrusted):
+    root = untrusted["course"].root
+    hidden = set()
+    for cell in untrusted["source"].cells:
+        for block in re.findall(
+            r"BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", cell.source, re.DOTALL
+        ):
+            hidden |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) > 20}
+    page = (root / "feedback" / "history_thief" / SLUG / f"{SLUG}.html").read_text()
+    shown = [
+        ln for ln in hidden for v in (ln, html.escape(ln), html.escape(ln, False)) if v in page
+    ]
+    assert hidden and not shown, shown
+    assert "__dlbook_record__" not in page
+    assert "removed from feedback" in page  # the stash was printed, and taken out
+    for student in ("control_full", "control_wrong"):
+        assert _untrusted_flags(untrusted, student) == [], student  # a clean run flags nothing

@@ -94,22 +94,37 @@ class GradingExecute(OutputCaps, Execute):
     def _get_timeout(self, cell):
         # The per-cell limit, or less: what is left of the notebook's time budget.
         limit = super()._get_timeout(cell)
-        if self._deadline is None:
-            return limit
+        if self._deadline is None or not self._budget_final:
+            return limit  # a provisional budget never cuts a cell short (see _out_of_time)
         left = max(1, math.ceil(self._deadline - time.monotonic()))
         return left if limit is None else min(limit, left)
 
     def _out_of_time(self) -> bool:
-        return self._deadline is not None and time.monotonic() >= self._deadline - 0.5
+        if self._deadline is None or time.monotonic() < self._deadline - 0.5:
+            return False
+        if not self._budget_final:
+            # The floor is spent and the solution's time was not known when grading began (a
+            # cold batch: the reference is computed by whichever grader needs it first). Know
+            # it now, computing it if need be, and grant what the formula gives.
+            self._budget_final = True
+            solution = time_budget.solution_seconds(self, self.resources)
+            self._budget = time_budget.budget(
+                solution, self.time_budget_floor, self.time_budget_factor
+            )
+            self._deadline = self._began + self._budget
+        return time.monotonic() >= self._deadline - 0.5
 
     def _execute(self, cell, index: int) -> None:
         """Run one cell; a test cell leaves no trace in the kernel's history or linecache."""
         test = is_test_cell(cell)
         self.execute_cell(cell, index, store_history=not test)
         if test:
-            self.wait_for_reply(
-                self.kc.execute(FORGET_TEST_SOURCE, silent=True, store_history=False)
-            )
+            try:
+                self.wait_for_reply(
+                    self.kc.execute(FORGET_TEST_SOURCE, silent=True, store_history=False)
+                )
+            except TimeoutError:
+                pass  # a kernel kept busy past the limit: the next cell times out and restarts it
 
     def _stop(self, nb, resources, first: int, reason: str, kind: str, flag_cell=None) -> None:
         note(
@@ -254,10 +269,11 @@ class GradingExecute(OutputCaps, Execute):
         # A submission gets max(floor, factor x the solution's run time); the solution's own run
         # (the reference, which has no nbgrader resources) has no budget and is timed.
         grading = "nbgrader" in self.resources
-        solution = time_budget.solution_seconds(self, self.resources) if grading else None
+        solution = time_budget.known_solution_seconds(self, self.resources) if grading else None
+        self._budget_final = solution is not None
         self._budget = time_budget.budget(solution, self.time_budget_floor, self.time_budget_factor)
         self._budget = self._budget if grading else None
-        began = time.monotonic()
+        self._began = began = time.monotonic()
         self._deadline = None if self._budget is None else began + self._budget
         key = time_budget.notebook_key(nb)
         originals = self._rewrite_tests(nb, self.resources)

@@ -25,6 +25,7 @@ import nh3
 from nbconvert.exporters import HTMLExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from grading.flags import note
 from grading.paths import source_notebook
 
 MATHML = {
@@ -64,6 +65,13 @@ SCRIPT_MIMES = (
     "application/vnd.jupyter.widget-state+json",
 )
 DROPPED_NOTE = "(an output that runs code in the browser was removed by the grader)"
+# What only code meant to run in a browser holds: found in a student's markdown or outputs, it is
+# removed by the cleaning above and flagged for the TA (this pattern decides the flag only, never
+# what is kept). Widget views are not flagged: tqdm and ipywidgets make them honestly.
+SUSPICIOUS = re.compile(
+    r"<\s*(script|iframe|object|embed|form|base|meta)\b|\bon[a-z]+\s*=|javascript\s*:|vbscript\s*:",
+    re.IGNORECASE,
+)
 
 
 def _attribute(tag: str, name: str, value: str):
@@ -99,35 +107,46 @@ def clean_markdown(source: str) -> str:
     return "<div>" + clean_html(markdown2html(source)).replace("\n", "&#10;") + "</div>"
 
 
-def clean_output(output) -> None:
+def clean_output(output) -> bool:
+    """Clean one output in place; True if it held something suspicious."""
     data = output.get("data")
     if not data:
-        return
+        return False
+    suspicious = False
     for mime in list(data):
         if mime in SCRIPT_MIMES:
+            suspicious |= mime in ("application/javascript", "text/javascript")
             del data[mime]
-        elif mime == "text/html":
-            data[mime] = clean_html(_text(data[mime]))
-        elif mime == "text/markdown":
-            data[mime] = clean_markdown(_text(data[mime]))
+        elif mime in ("text/html", "text/markdown"):
+            text = _text(data[mime])
+            suspicious |= bool(SUSPICIOUS.search(text))
+            data[mime] = clean_html(text) if mime == "text/html" else clean_markdown(text)
     if not data:
         data["text/plain"] = DROPPED_NOTE
+    return suspicious
 
 
 def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else str(value)
 
 
-def sanitize_notebook(nb, trusted_markdown: set) -> None:
+def sanitize_notebook(nb, trusted_markdown: set) -> list[int]:
     """Clean `nb` in place; markdown cells whose source is in `trusted_markdown` (the
-    instructor's, unchanged) are kept as written."""
+    instructor's, unchanged) are kept as written. Returns the indices of the cells that held
+    something suspicious."""
     nb.metadata.pop("widgets", None)  # widget state: rendered as a script by nbconvert
-    for cell in nb.cells:
+    suspicious = []
+    for index, cell in enumerate(nb.cells):
+        found = False
         if cell.cell_type == "markdown" and cell.source not in trusted_markdown:
+            found = bool(SUSPICIOUS.search(cell.source))
             cell.source = clean_markdown(cell.source)
             cell.pop("attachments", None)  # attachment: images would bypass the cleaning
         for output in cell.get("outputs", []):
-            clean_output(output)
+            found |= clean_output(output)
+        if found:
+            suspicious.append(index)
+    return suspicious
 
 
 class SanitizeOutputs(NbGraderPreprocessor):
@@ -140,7 +159,15 @@ class SanitizeOutputs(NbGraderPreprocessor):
             trusted = {c.source for c in source.cells if c.cell_type == "markdown"}
         except (KeyError, OSError, ValueError):
             pass  # no instructor notebook at hand: every markdown cell is cleaned
-        sanitize_notebook(nb, trusted)
+        found = sanitize_notebook(nb, trusted)
+        if found:
+            cells = ", ".join(str(i + 1) for i in found[:10])
+            note(
+                resources,
+                f"scripts, event handlers or javascript: links in cells {cells} were removed "
+                "from the graded notebook and its feedback; look at what the student tried",
+                kind="unsafe_html",
+            )
         return nb, resources
 
 

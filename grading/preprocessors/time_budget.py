@@ -10,8 +10,10 @@ only wastes time is stopped, graded on what ran and flagged (GradingExecute).
 
 The solution's time is measured when its reference records are computed (it runs through
 GradingExecute like a submission) and kept beside them in the reference cache, keyed by the
-notebook's content. A submission's grading makes sure the reference exists first. When the
-time is unknown (records cached by an older grader), the budget is the floor.
+notebook's content. A submission whose solution time is not known yet (the first graders of a
+cold batch) starts with the floor as a provisional budget; only if it spends the floor is the
+reference looked up (or computed), so grading never waits for the solution's run up front.
+When the time stays unknown (records cached by an older grader), the budget is the floor.
 """
 
 import hashlib
@@ -40,27 +42,43 @@ def record_solution_seconds(key: str, seconds: float) -> None:
     tmp.replace(path)  # atomic: a parallel grader never reads half a file
 
 
-def solution_seconds(preprocessor, resources: dict) -> float | None:
-    """How long the solution of the notebook being graded ran (None: unknown)."""
-    from grading.verdict.reference import reference_records
-
+def _source(preprocessor, resources: dict):
     info = resources["nbgrader"]
     try:
         source_nb = source_notebook(preprocessor.config, info["assignment"], info["notebook"])
-        key = notebook_key(nbformat.read(source_nb, as_version=4))
+        return source_nb, notebook_key(nbformat.read(source_nb, as_version=4))
     except (KeyError, OSError, ValueError):
+        return None, None
+
+
+def _read(key: str) -> float | None:
+    try:
+        return float(json.loads(_path(key).read_text())["seconds"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def known_solution_seconds(preprocessor, resources: dict) -> float | None:
+    """The solution's run time if it was measured already (None: not yet, or unknown)."""
+    _, key = _source(preprocessor, resources)
+    return None if key is None else _read(key)
+
+
+def solution_seconds(preprocessor, resources: dict) -> float | None:
+    """How long the solution of the notebook being graded ran, running it first if its
+    reference records are not computed yet (None: unknown)."""
+    from grading.verdict.reference import reference_records
+
+    source_nb, key = _source(preprocessor, resources)
+    if key is None:
         return None
 
     def execute(notebook, res):
         return type(preprocessor)(config=preprocessor.config).preprocess(notebook, res)
 
-    # Computed (once, under its lock) before the submission runs, so its time is known here;
-    # CompareRecords then reads the same records from the cache.
+    # Computed once, under its lock (CompareRecords reads the same records from the cache).
     reference_records(source_nb, execute)
-    try:
-        return float(json.loads(_path(key).read_text())["seconds"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return _read(key)
 
 
 def budget(solution: float | None, floor: float, factor: float) -> float:

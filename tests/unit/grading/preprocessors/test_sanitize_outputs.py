@@ -79,7 +79,8 @@ def _notebook():
 
 def test_the_notebook_keeps_no_script_and_the_instructors_markdown_unchanged():
     nb = _notebook()
-    sanitize_notebook(nb, trusted_markdown={nb.cells[0].source})
+    suspicious = sanitize_notebook(nb, trusted_markdown={nb.cells[0].source})
+    assert suspicious == [1, 2]  # the student's markdown and the outputs: flagged for the TA
     assert nb.cells[0].source == "The instructor's <b>own</b> text"
     assert not DANGER.search(nbformat.writes(nb)), nbformat.writes(nb)
     outputs = nb.cells[2].outputs
@@ -111,8 +112,28 @@ def _feedback_page(nb) -> str:
 def test_the_feedback_page_has_no_script_even_unprepared_and_keeps_its_styling():
     page = _feedback_page(_notebook())  # not sanitized first: the page cleaning alone holds
     assert not DANGER.search(page.split("</head>")[1]), page
+
     assert "<script" not in page.lower()
     head = page.split("</head>")[0]
     assert head.count("<style") >= 2 and ".panel" in head  # bootstrap and nbgrader's own CSS
     assert "(Score: 1.0 / 2.0)" in page and 'class="panel panel-default"' in page
     assert "bold" in page and "The instructor" in page
+
+
+def test_an_honest_notebook_is_not_flagged():
+    table = "<style scoped>.dataframe td { color: red }</style><table class='dataframe'></table>"
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell("My notes: $a < b$ and **bold**, [docs](https://pytorch.org)"),
+            v4.new_code_cell(
+                outputs=[
+                    v4.new_output("display_data", data={"text/html": table}),
+                    v4.new_output(
+                        "display_data",
+                        data={"application/vnd.jupyter.widget-view+json": {"model_id": "1"}},
+                    ),
+                ]
+            ),
+        ]
+    )
+    assert sanitize_notebook(nb, trusted_markdown=set()) == []
