@@ -31,7 +31,6 @@ from .agreement import Unobservable
 
 _agree, _observe, _expected = _agreement.agree, _agreement.observe, _agreement.expected
 _isinstance = isinstance
-_TRUSTED = {}
 
 
 class CheckFailed(AssertionError):
@@ -60,26 +59,6 @@ def _without_our_frames(tb):
     return rebuilt
 
 
-def record_trusted_functions() -> None:
-    """Remember this module's own functions; `verify_untouched()` fails if one is replaced."""
-    _TRUSTED.update(
-        {
-            name: obj
-            for name, obj in globals().items()
-            if name.startswith("check_") and callable(obj)
-        }
-    )
-
-
-def verify_untouched() -> None:
-    for name, obj in _TRUSTED.items():
-        if globals().get(name) is not obj:
-            raise CheckFailed(
-                f"helpers.checks.{name} was replaced during grading; "
-                "remove the code that changes it and run the tests again."
-            )
-
-
 def _fail(what: str, expected, got, hint: str = "") -> None:
     raise CheckFailed(f"{what}: expected {expected}, got {got}{hint}")
 
@@ -90,7 +69,6 @@ def check_true(condition, message: str) -> None:
     `condition` is a bool, or one truth value in a tensor or array (`(x >= 0).all()`); a
     tensor of several values is refused with a note, since its truth is ambiguous.
     """
-    verify_untouched()
     try:
         got = _observe("true", condition)
     except Unobservable as error:
@@ -100,7 +78,6 @@ def check_true(condition, message: str) -> None:
 
 
 def check_type(value, expected_type, what: str) -> None:
-    verify_untouched()
     if not _agree("type", _observe("type", value, expected_type), _expected("type", True)):
         names = getattr(expected_type, "__name__", str(expected_type))
         _fail(what, f"a {names}", f"{type(value).__name__} {value!r:.80}")
@@ -110,7 +87,6 @@ def check_equal(actual, expected, what: str) -> None:
     """Exact equality: for Python values (2 == 2.0, a tuple against a torch.Size), and for
     arrays and tensors (same shape and values, whatever the dtype; a 0-d tensor against a
     number)."""
-    verify_untouched()
     want = _expected("equal", expected)
     try:
         got = _observe("equal", actual)
@@ -135,7 +111,6 @@ def check_equal(actual, expected, what: str) -> None:
 
 
 def check_shape(value, shape, what: str) -> None:
-    verify_untouched()
     try:
         got = _observe("shape", value)
     except Unobservable:
@@ -151,7 +126,6 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
     count of wrong elements and the worst one with its index; and it names a dtype difference
     (say float32 against float64) when that alone can explain the gap.
     """
-    verify_untouched()
     want = _expected("close", expected)
     try:
         got = _observe("close", actual)

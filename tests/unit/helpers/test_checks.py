@@ -82,13 +82,6 @@ def test_captured_references_survive_a_rebound_torch_function(monkeypatch):
         check_close(torch.ones(2), torch.zeros(2), "x")
 
 
-def test_replacing_a_check_function_is_detected(monkeypatch):
-    checks.record_trusted_functions()
-    monkeypatch.setattr(checks, "check_true", lambda *a, **k: None)
-    with pytest.raises(AssertionError, match="was replaced during grading"):
-        checks.check_close(1.0, 1.0, "x")
-
-
 def test_check_close_on_a_big_tensor_says_expected_and_got_at_the_worst_index():
     want = torch.zeros(4, 5)
     got = want.clone()
