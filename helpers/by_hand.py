@@ -14,12 +14,19 @@ Three guards, for the three kinds of "by hand" exercise:
   block, so an answer that hands the work to `nn.Conv2d` or `nn.BatchNorm2d` (which call
   `F.conv2d`, `F.batch_norm`) fails with a message instead of passing. The originals are put
   back on exit, also on error.
-"""
 
-import contextlib
+Under all three, an aten-level lock (helpers/by_hand_guard.py) sees every op however it was
+reached (a saved reference, an alias, `torch._C`, `torch.ops.aten`, a layer): `forbid_builtins`
+allows only elementary ops and no forbidden library code on the stack, `numpy_only` no op at all,
+`by_hand` any op but only in inference mode. An answer that switches the lock off from inside
+(`torch.inference_mode(False)`, popping the mode, restoring a function) fails when the block
+closes, and leaves a flag for the TA when nbgrader grades the notebook.
+"""
 
 import torch
 from torch.overrides import TorchFunctionMode
+
+from helpers.by_hand_guard import AllowListMode, Lock, allow_list, library_code
 
 
 class _RecordTorchCalls(TorchFunctionMode):
@@ -30,7 +37,8 @@ class _RecordTorchCalls(TorchFunctionMode):
         self.calls: list = []
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
-        self.calls.append(_readable(func))
+        if not isinstance(func, torch._ops.OpOverload):  # torch.tensor's inner aten call: the
+            self.calls.append(_readable(func))  # Python name is clearer; the lock sees aten
         return func(*args, **(kwargs or {}))
 
 
@@ -47,6 +55,14 @@ def _readable(func) -> str:
     return name
 
 
+def _numpy_message(exercise: str, used: str) -> str:
+    return (
+        f"{exercise} calls PyTorch ({used}): this exercise is done by hand, in NumPy. "
+        "Work the derivative out on paper and write it with NumPy operations; "
+        "torch.autograd is what the test compares your answer with."
+    )
+
+
 def numpy_only(fn, *args, exercise: str, **kwargs):
     """Return `fn(*args, **kwargs)`; raise AssertionError if it called any PyTorch function.
 
@@ -54,15 +70,21 @@ def numpy_only(fn, *args, exercise: str, **kwargs):
     NotImplementedError).
     """
     recorder = _RecordTorchCalls()
-    with recorder:
-        result = fn(*args, **kwargs)
-    if recorder.calls:
+    # Not strict: the answer runs on, so the message can name its Python calls (torch.tanh).
+    lock = Lock(
+        AllowListMode(exercise, allowed=frozenset(), message=_numpy_message, strict=False)
+    )
+    lock.enter(depth=1)
+    try:
+        with recorder:
+            result = fn(*args, **kwargs)
+    finally:
+        violation = lock.exit()
+    if recorder.calls:  # names the Python call (torch.tanh), clearer than the aten op
         used = ", ".join(dict.fromkeys(recorder.calls[:5]))
-        raise AssertionError(
-            f"{exercise} calls PyTorch ({used}): this exercise is done by hand, in NumPy. "
-            "Work the derivative out on paper and write it with NumPy operations; "
-            "torch.autograd is what the test compares your answer with."
-        )
+        raise AssertionError(_numpy_message(exercise, used)) from None
+    if violation is not None:
+        raise AssertionError(violation)
     return result
 
 
@@ -95,46 +117,68 @@ def _autograd_entry_points() -> list:
     return points
 
 
+def _restored(saved: list, refusal) -> bool:
+    """Did the answer put back one of the functions the guard switched off?"""
+    return any(getattr(owner, name) is not refusal(owner, name) for owner, name, _ in saved)
+
+
 class by_hand:  # lower case: used as `with by_hand(...)`, like a function
     """`with by_hand("Exercise 5 (softmax_cross_entropy)"): result = f(x)`.
 
-    Two locks: every public autograd entry point (`backward`, `torch.autograd.grad`,
+    Three locks: every public autograd entry point (`backward`, `torch.autograd.grad`,
     `torch.autograd.functional.*`, `torch.func`'s transforms) is replaced by one that fails with
-    a message saying what the exercise asks for; and the block runs in `torch.inference_mode()`,
+    a message saying what the exercise asks for; the block runs in `torch.inference_mode()`,
     where nothing is recorded and `torch.enable_grad()` cannot switch recording back on, so even
-    a reference to autograd taken earlier fails. Compute any autograd reference before the
+    a reference to autograd taken earlier fails; and an aten-level mode fails any op run with
+    inference mode switched off from inside. Compute any autograd reference before the
     block. Tensors made inside are inference tensors: read them freely afterwards (compare,
     print), but do not use them in a computation autograd should record.
     """
 
     def __init__(self, exercise: str):
         self.exercise = exercise
-        self._mode = torch.inference_mode()
         self._saved: list = []
 
-    def _message(self) -> str:
+    def _message(self, exercise=None, why=None) -> str:
+        found = f"the answer {why}" if why else (
+            "your answer calls autograd (backward, torch.autograd.grad or torch.func)"
+        )
         return (
             f"{self.exercise} asks for the derivative worked out by hand, as a formula; "
-            "your answer calls autograd (backward, torch.autograd.grad or torch.func), "
-            "which this test switches off. Write the closed form instead."
+            f"{found}, which this test switches off. Write the closed form instead."
         )
 
     def _refuse(self, *args, **kwargs):
         raise AssertionError(self._message())
 
     def __enter__(self):
+        # Made before the patches: torch.inference_mode() looks at torch's own functions.
+        self._mode = torch.inference_mode()
         self._saved = [
             (owner, name, getattr(owner, name)) for owner, name in _autograd_entry_points()
         ]
+        self._refusal = self._refuse  # one bound method, so `is` can tell it was put back
         for owner, name, _ in self._saved:
-            setattr(owner, name, self._refuse)
+            setattr(owner, name, self._refusal)
         self._mode.__enter__()
+        self._lock = Lock(
+            AllowListMode(self.exercise, inference=True, message=self._message)
+        )
+        self._lock.enter()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        tampered = None
+        if _restored(self._saved, lambda owner, name: self._refusal):
+            tampered = "put back an autograd function the test switched off"
+        elif not torch.is_inference_mode_enabled():
+            tampered = "left inference mode (torch.inference_mode(False))"
+        violation = self._lock.exit(tampered)
         self._mode.__exit__(exc_type, exc, tb)
         for owner, name, original in self._saved:
             setattr(owner, name, original)
+        if violation is not None and not (exc_type is not None and issubclass(exc_type, AssertionError)):
+            raise AssertionError(violation) from None
         if (
             exc_type is not None
             and issubclass(exc_type, RuntimeError)
@@ -144,27 +188,62 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         return False
 
 
-@contextlib.contextmanager
-def forbid_builtins(exercise: str, *targets):
-    """Replace each `(module, "name")` attribute by a function that fails, for the block."""
-    saved = []
-    try:
-        for module, name in targets:
-            original = getattr(module, name)  # AttributeError here: a typo in the test cell
-            saved.append((module, name, original))
-            setattr(module, name, _refusal(exercise, f"{module.__name__}.{name}"))
-        yield
-    finally:
-        for module, name, original in reversed(saved):
+class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like a function
+    """Replace each `(module, "name")` attribute by a function that fails, for the block; and
+    allow only elementary aten ops (helpers/by_hand_guard.ELEMENTARY minus the named functions)
+    with none of the named Python functions on the stack, however they were reached."""
+
+    def __init__(self, exercise: str, *targets):
+        self.exercise = exercise
+        self.targets = targets
+
+    def __enter__(self):
+        self._saved, self._refusals, self._refused = [], {}, []
+        for module, name in self.targets:
+            getattr(module, name)  # AttributeError here: a typo in the test cell
+        codes, folders = library_code(self.targets)
+        try:
+            for module, name in self.targets:
+                original = getattr(module, name)
+                self._saved.append((module, name, original))
+                refusal = _refusal(self.exercise, f"{module.__name__}.{name}", self._refused)
+                self._refusals[(id(module), name)] = refusal
+                setattr(module, name, refusal)
+        except BaseException:
+            self._restore()
+            raise
+        mode = AllowListMode(
+            self.exercise, allowed=allow_list(self.targets), codes=codes, folders=folders
+        )
+        self._lock = Lock(mode)
+        self._lock.enter()
+        return self
+
+    def _restore(self) -> None:
+        for module, name, original in reversed(self._saved):
             setattr(module, name, original)
 
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        tampered = None
+        if _restored(self._saved, lambda owner, name: self._refusals[(id(owner), name)]):
+            tampered = "put back a library function the test switched off"
+        self._lock.mode.violations.extend(self._refused)
+        violation = self._lock.exit(tampered)
+        self._restore()
+        if violation is not None and not (exc_type is not None and issubclass(exc_type, AssertionError)):
+            raise AssertionError(violation) from None
+        return False
 
-def _refusal(exercise: str, qualified: str):
+
+def _refusal(exercise: str, qualified: str, refused: list):
+    message = (
+        f"{exercise} is to be written by hand, but it called {qualified} "
+        "(directly or through a layer such as nn.BatchNorm2d or "
+        "nn.Conv2d). Use tensor arithmetic instead."
+    )
+
     def refuse(*args, **kwargs):
-        raise AssertionError(
-            f"{exercise} is to be written by hand, but it called {qualified} "
-            "(directly or through a layer such as nn.BatchNorm2d or "
-            "nn.Conv2d). Use tensor arithmetic instead."
-        )
+        refused.append(message)
+        raise AssertionError(message)
 
     return refuse

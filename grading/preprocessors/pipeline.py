@@ -1,8 +1,10 @@
 """nbgrader's own pipelines with the book's steps put in (not a hand copy of them).
 
 autograde, sanitize stage:  CheckSubmission (flags a broken notebook) -> nbgrader's defaults
-autograde stage:            GradingExecute (sandboxed kernel, tests record values)
-                            -> CompareRecords (verdict) -> nbgrader's remaining defaults
+autograde stage:            SourceScan (flags introspection in the student's source)
+                            -> GradingExecute (sandboxed kernel, tests record values)
+                            -> CompareRecords (verdict) -> KernelFlags (the by-hand guards'
+                            flags) -> nbgrader's remaining defaults
                             (..., SaveAutoGrades, ...) -> SanitizeOutputs -> RecordFlags
 generate_feedback:          GetGrades -> RedactHiddenTests -> SanitizeOutputs -> nbconvert's
                             CSS header; the page written by SanitizedHTMLExporter
@@ -20,6 +22,8 @@ CHECK_SUBMISSION = f"{HERE}.check_submission.CheckSubmission"
 GRADING_EXECUTE = f"{HERE}.grading_execute.GradingExecute"
 COMPARE_RECORDS = f"{HERE}.compare_records.CompareRecords"
 RECORD_FLAGS = f"{HERE}.record_flags.RecordFlags"
+SOURCE_SCAN = f"{HERE}.source_scan.SourceScan"
+KERNEL_FLAGS = f"{HERE}.kernel_flags.KernelFlags"
 REDACT_HIDDEN_TESTS = f"{HERE}.redact_hidden_tests.RedactHiddenTests"
 SANITIZE_OUTPUTS = f"{HERE}.sanitize_outputs.SanitizeOutputs"
 FEEDBACK_EXPORTER = f"{HERE}.sanitize_outputs.SanitizedHTMLExporter"
@@ -48,7 +52,7 @@ def autograde_preprocessors() -> list[str]:
     at = steps.index(EXECUTE)
     return (
         steps[:at]
-        + [GRADING_EXECUTE, COMPARE_RECORDS]
+        + [SOURCE_SCAN, GRADING_EXECUTE, COMPARE_RECORDS, KERNEL_FLAGS]
         + steps[at + 1 :]
         + [SANITIZE_OUTPUTS, RECORD_FLAGS]
     )

@@ -12,11 +12,11 @@ GUARDED = [(F, "batch_norm"), (torch, "batch_norm")]
 
 def test_a_layer_calling_the_builtin_fails_with_a_message_naming_the_exercise():
     with (
-        forbid_builtins("batch_norm", *GUARDED),
         pytest.raises(
             AssertionError,
             match="batch_norm is to be written by hand.*torch.nn.functional.batch_norm",
         ),
+        forbid_builtins("batch_norm", *GUARDED),
     ):
         nn.BatchNorm2d(3)(torch.randn(2, 3, 4, 4))
 
