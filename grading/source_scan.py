@@ -127,17 +127,58 @@ _ATTRIBUTES = {
     "TorchFunctionMode": GUARD,
 }
 _NOTEBOOK_NAMES = {"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "__dlbook_record__"}
-_GUARD_NAMES = {"by_hand", "forbid_builtins", "numpy_only", "isolate", "case", "passed",
-                "check_close", "check_equal", "check_shape", "check_type", "check_true"}
+_GUARD_NAMES = {
+    "by_hand",
+    "forbid_builtins",
+    "numpy_only",
+    "isolate",
+    "case",
+    "passed",
+    "check_close",
+    "check_equal",
+    "check_shape",
+    "check_type",
+    "check_true",
+}
 # IPython magics that read or rewrite the session (`%timeit`, `%matplotlib` are fine); the
 # IPython transform turns `%who` into get_ipython().run_line_magic("who", "").
 _MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
-_SESSION_MAGICS = {"who", "whos", "who_ls", "store", "reset", "reset_selective", "xdel", "pdb",
-                   "debug", "tb", "history", "hist", "recall", "rerun", "macro", "load", "save",
-                   "run", "config", "capture_output"}
+_SESSION_MAGICS = {
+    "who",
+    "whos",
+    "who_ls",
+    "store",
+    "reset",
+    "reset_selective",
+    "xdel",
+    "pdb",
+    "debug",
+    "tb",
+    "history",
+    "hist",
+    "recall",
+    "rerun",
+    "macro",
+    "load",
+    "save",
+    "run",
+    "config",
+    "capture_output",
+}
 # Attributes of these modules are the library's functions: assigning one is patching.
-_PATCHABLE = {"torch", "torch.nn.functional", "torch.Tensor", "torch.autograd", "torch.optim",
-              "torch.nn", "torch.linalg", "torch.special", "numpy", "builtins", "math"}
+_PATCHABLE = {
+    "torch",
+    "torch.nn.functional",
+    "torch.Tensor",
+    "torch.autograd",
+    "torch.optim",
+    "torch.nn",
+    "torch.linalg",
+    "torch.special",
+    "numpy",
+    "builtins",
+    "math",
+}
 
 
 @dataclass(frozen=True)
@@ -187,8 +228,10 @@ def _module_finding(name: str) -> str | None:
 
 def _inference_off(call: ast.Call) -> bool:
     """inference_mode(False), inference_mode(mode=False) or with a computed argument."""
-    arg = call.args[0] if call.args else next(
-        (k.value for k in call.keywords if k.arg == "mode"), None
+    arg = (
+        call.args[0]
+        if call.args
+        else next((k.value for k in call.keywords if k.arg == "mode"), None)
     )
     if arg is None:
         return False
@@ -259,9 +302,14 @@ class _Scanner(ast.NodeVisitor):
             return False
         first = node.args[0] if node.args else None
         magic = first.value if isinstance(first, ast.Constant) else None
-        if func.attr.startswith("run_") and magic not in _SESSION_MAGICS or func.attr in (
-            "system",
-            "getoutput",
+        if (
+            func.attr.startswith("run_")
+            and magic not in _SESSION_MAGICS
+            or func.attr
+            in (
+                "system",
+                "getoutput",
+            )
         ):
             for arg in node.args:
                 self.visit(arg)
@@ -273,9 +321,9 @@ class _Scanner(ast.NodeVisitor):
         if self._magic(node):
             return
         name = _dotted(node.func, self.aliases)
-        if name in ("torch.inference_mode", "torch.autograd.grad_mode.inference_mode"):
-            if _inference_off(node):
-                self.add(node, f"{name}(False) (by_hand's inference mode)", GUARD)
+        inference = ("torch.inference_mode", "torch.autograd.grad_mode.inference_mode")
+        if name in inference and _inference_off(node):
+            self.add(node, f"{name}(False) (by_hand's inference mode)", GUARD)
         if name == "vars" and (not node.args or self._is_main(node.args[0])):
             self.add(node, "vars()", INTROSPECTION)
         if name in ("getattr", "setattr", "delattr") and node.args:
@@ -345,7 +393,6 @@ def _bound_names(tree) -> set:
 
 def _patchable(owner: str) -> bool:
     return owner in _PATCHABLE or owner.split(".")[0] in ("helpers", "builtins", "grading")
-
 
 
 def _is_module_like(name: str) -> bool:

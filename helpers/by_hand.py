@@ -71,9 +71,7 @@ def numpy_only(fn, *args, exercise: str, **kwargs):
     """
     recorder = _RecordTorchCalls()
     # Not strict: the answer runs on, so the message can name its Python calls (torch.tanh).
-    lock = Lock(
-        AllowListMode(exercise, allowed=frozenset(), message=_numpy_message, strict=False)
-    )
+    lock = Lock(AllowListMode(exercise, allowed=frozenset(), message=_numpy_message, strict=False))
     lock.enter(depth=1)
     try:
         with recorder:
@@ -140,8 +138,10 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         self._saved: list = []
 
     def _message(self, exercise=None, why=None) -> str:
-        found = f"the answer {why}" if why else (
-            "your answer calls autograd (backward, torch.autograd.grad or torch.func)"
+        found = (
+            f"the answer {why}"
+            if why
+            else ("your answer calls autograd (backward, torch.autograd.grad or torch.func)")
         )
         return (
             f"{self.exercise} asks for the derivative worked out by hand, as a formula; "
@@ -161,9 +161,7 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         for owner, name, _ in self._saved:
             setattr(owner, name, self._refusal)
         self._mode.__enter__()
-        self._lock = Lock(
-            AllowListMode(self.exercise, inference=True, message=self._message)
-        )
+        self._lock = Lock(AllowListMode(self.exercise, inference=True, message=self._message))
         self._lock.enter()
         return self
 
@@ -177,7 +175,9 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         self._mode.__exit__(exc_type, exc, tb)
         for owner, name, original in self._saved:
             setattr(owner, name, original)
-        if violation is not None and not (exc_type is not None and issubclass(exc_type, AssertionError)):
+        if violation is not None and not (
+            exc_type is not None and issubclass(exc_type, AssertionError)
+        ):
             raise AssertionError(violation) from None
         if (
             exc_type is not None
@@ -230,7 +230,9 @@ class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like 
         self._lock.mode.violations.extend(self._refused)
         violation = self._lock.exit(tampered)
         self._restore()
-        if violation is not None and not (exc_type is not None and issubclass(exc_type, AssertionError)):
+        if violation is not None and not (
+            exc_type is not None and issubclass(exc_type, AssertionError)
+        ):
             raise AssertionError(violation) from None
         return False
 

@@ -40,29 +40,39 @@ from helpers.runtime import flag_for_grader
 # exp, where, comparisons, casts, ...) and the structural ops listed here. An op missing from
 # this list fails honest work, so the list is generous; what it leaves out is the library's
 # finished routines (convolution, im2col, pooling, norms, softmax, losses, ...).
-_STRUCTURAL = """
-    empty empty_like empty_strided new_empty new_empty_strided zeros zeros_like ones ones_like
-    full full_like new_zeros new_ones new_full scalar_tensor arange linspace logspace eye
-    rand rand_like randn randn_like randint randint_like randperm normal_ uniform_ bernoulli
-    bernoulli_ random_ multinomial lift_fresh lift_fresh_copy lift clone copy_ _to_copy
-    _copy_from _copy_from_and_resize to detach detach_ alias _unsafe_view view view_as
-    _reshape_alias reshape expand expand_as permute transpose transpose_ t t_ numpy_T
-    squeeze squeeze_ unsqueeze unsqueeze_ flatten unflatten select slice slice_scatter
-    select_scatter diagonal diagonal_scatter as_strided as_strided_ as_strided_scatter unbind
-    split split_with_sizes chunk narrow unfold movedim contiguous resize_ set_ fill_ zero_
-    cat stack hstack vstack flip roll rot90 repeat repeat_interleave tile tril triu diag
-    diag_embed index index_put index_put_ _index_put_impl_ index_select index_add index_add_
-    index_copy index_copy_ index_fill index_fill_ gather scatter scatter_ scatter_add
-    scatter_add_ scatter_reduce masked_fill masked_fill_ masked_scatter masked_select nonzero
-    take take_along_dim put_ constant_pad_nd
-    sum mean prod amax amin max min aminmax argmax argmin all any var std var_mean std_mean
-    cumsum cumprod cummax cummin sort topk kthvalue median nanmedian nansum nanmean count_nonzero
-    linalg_vector_norm norm unique _unique2 unique_dim unique_consecutive bincount histc
-    searchsorted bucketize mode
-    mm bmm mv dot vdot addmm addmv addbmm baddbmm outer ger matmul tensordot kron
-    _local_scalar_dense item is_nonzero equal allclose isclose is_same_size sym_size sym_numel
-    sym_stride sym_storage_offset _has_compatible_shallow_copy_type dim numel result_type
-""".split()
+_STRUCTURAL = frozenset(
+    str.split(
+        # creation and copies
+        "empty empty_like empty_strided new_empty new_empty_strided zeros zeros_like ones ones_like "
+        "full full_like new_zeros new_ones new_full scalar_tensor arange linspace logspace eye "
+        "rand rand_like randn randn_like randint randint_like randperm normal_ uniform_ bernoulli "
+        "bernoulli_ random_ multinomial lift_fresh lift_fresh_copy lift clone copy_ _to_copy "
+        "_copy_from _copy_from_and_resize to detach detach_ alias resize_ set_ fill_ zero_ "
+        # views and reshaping
+        "_unsafe_view view view_as _reshape_alias reshape expand expand_as permute transpose "
+        "transpose_ t t_ numpy_T squeeze squeeze_ unsqueeze unsqueeze_ flatten unflatten select "
+        "slice slice_scatter select_scatter diagonal diagonal_scatter as_strided as_strided_ "
+        "as_strided_scatter unbind split split_with_sizes chunk narrow unfold movedim contiguous "
+        "cat stack hstack vstack flip roll rot90 repeat repeat_interleave tile tril triu diag "
+        "diag_embed constant_pad_nd "
+        # indexing
+        "index index_put index_put_ _index_put_impl_ index_select index_add index_add_ index_copy "
+        "index_copy_ index_fill index_fill_ gather scatter scatter_ scatter_add scatter_add_ "
+        "scatter_reduce masked_fill masked_fill_ masked_scatter masked_select nonzero take "
+        "take_along_dim put_ "
+        # reductions, sorting, counting
+        "sum mean prod amax amin max min aminmax argmax argmin all any var std var_mean std_mean "
+        "cumsum cumprod cummax cummin sort topk kthvalue median nanmedian nansum nanmean "
+        "count_nonzero unique _unique2 unique_dim unique_consecutive bincount histc searchsorted "
+        "bucketize mode "
+        # products
+        "mm bmm mv dot vdot addmm addmv addbmm baddbmm outer ger matmul tensordot kron "
+        # scalars and metadata
+        "_local_scalar_dense item is_nonzero equal allclose isclose is_same_size sym_size "
+        "sym_numel sym_stride sym_storage_offset _has_compatible_shallow_copy_type dim numel "
+        "result_type"
+    )
+)
 
 
 def _elementary() -> frozenset:
@@ -94,6 +104,8 @@ def allow_list(targets) -> frozenset:
     for module, name in targets:
         if module is torch or module is torch.Tensor:  # torch.logaddexp is aten.logaddexp
             forbidden.add(name)  # (but F.unfold is im2col: Tensor.unfold stays allowed)
+        elif module is torch.linalg or module is torch.special:  # aten.linalg_vector_norm
+            forbidden.add(f"{module.__name__.rpartition('.')[2]}_{name}")
         forbidden |= _ALSO_FORBIDS.get(name, set())
     return ELEMENTARY - forbidden
 
@@ -208,8 +220,16 @@ def violation_message(exercise: str, why: str) -> str:
 
 # The mode's own methods, as defined here: an answer that patches the class is caught.
 _METHODS = {name: AllowListMode.__dict__[name] for name in ("__torch_dispatch__", "_judge")}
-_RULES = ("allowed", "codes", "folders", "inference", "message", "exercise", "entry_frame",
-          "strict")
+_RULES = (
+    "allowed",
+    "codes",
+    "folders",
+    "inference",
+    "message",
+    "exercise",
+    "entry_frame",
+    "strict",
+)
 
 
 class Lock:
@@ -231,9 +251,13 @@ class Lock:
             return "removed the guard's dispatch mode from the mode stack"
         if stack[-1] is not self.mode:
             return "pushed its own dispatch mode over the guard's"
-        if type(self.mode) is not AllowListMode or any(
-            AllowListMode.__dict__.get(name) is not method for name, method in _METHODS.items()
-        ) or any(name in vars(self.mode) for name in _METHODS):
+        if (
+            type(self.mode) is not AllowListMode
+            or any(
+                AllowListMode.__dict__.get(name) is not method for name, method in _METHODS.items()
+            )
+            or any(name in vars(self.mode) for name in _METHODS)
+        ):
             return "replaced the guard's dispatch mode's code"
         if any(getattr(self.mode, n, None) is not r for n, r in zip(_RULES, self._rules)):
             return "changed the guard's rules"

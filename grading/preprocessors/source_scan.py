@@ -25,9 +25,11 @@ def student_cells(nb, instructor_sources: set) -> list[tuple[int, object]]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        if is_answer_cell(cell):
-            cells.append((index, cell))
-        elif not nbgrader_metadata(cell) and cell.source.strip() not in instructor_sources:
+        if (
+            is_answer_cell(cell)
+            or not nbgrader_metadata(cell)
+            and cell.source.strip() not in instructor_sources
+        ):
             cells.append((index, cell))
     return cells
 

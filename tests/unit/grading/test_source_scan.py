@@ -12,9 +12,11 @@ from tools.build import ROOT
 # What a chapter's first cell binds; answers resolve `F`, `nn`, `torch` through it.
 NOTEBOOK = imports_of(
     [
-        "import sys\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
-        "from helpers.checks import case, check_close\n"
-        "from helpers.by_hand import by_hand, forbid_builtins"
+        (
+            "import sys\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n"
+            "from helpers.checks import case, check_close\n"
+            "from helpers.by_hand import by_hand, forbid_builtins"
+        )
     ]
 )
 
@@ -33,18 +35,30 @@ ROUTES = [
     ("import gc\nxs = gc.get_objects()", 2, INTROSPECTION, "gc.get_objects"),
     ("import gc as g\nxs = g.get_referrers(1)", 2, INTROSPECTION, "gc.get_referrers"),
     ("def f(g):\n    return g.__globals__['leaf']", 2, INTROSPECTION, "__globals__"),
-    ("try:\n    1/0\nexcept Exception as e:\n    fr = e.__traceback__.tb_frame", 4,
-     INTROSPECTION, "tb_frame"),
+    (
+        "try:\n    1/0\nexcept Exception as e:\n    fr = e.__traceback__.tb_frame",
+        4,
+        INTROSPECTION,
+        "tb_frame",
+    ),
     ("import ctypes", 1, INTROSPECTION, "ctypes"),
     ("import builtins\nbuiltins.isinstance = lambda *a: True", 1, PATCH, "builtins"),
     ("__builtins__.len = None", 1, PATCH, "__builtins__"),
     ("F.conv2d = lambda *a: None", 1, PATCH, "torch.nn.functional.conv2d"),
     ("import helpers.checks as hc\nhc.check_close = print", 2, PATCH, "helpers.checks"),
     ("check_close = print", 1, GUARD, "check_close"),
-    ("def f(x):\n    with torch.inference_mode(False):\n        return x", 2, GUARD,
-     "inference_mode(False)"),
-    ("def f(x, on=False):\n    with torch.inference_mode(mode=on):\n        return x", 2, GUARD,
-     "inference_mode(False)"),
+    (
+        "def f(x):\n    with torch.inference_mode(False):\n        return x",
+        2,
+        GUARD,
+        "inference_mode(False)",
+    ),
+    (
+        "def f(x, on=False):\n    with torch.inference_mode(mode=on):\n        return x",
+        2,
+        GUARD,
+        "inference_mode(False)",
+    ),
     ("from torch.utils._python_dispatch import _pop_mode\n", 1, GUARD, "_pop_mode"),
     ("with torch._C._DisableTorchDispatch():\n    pass", 1, GUARD, "_DisableTorchDispatch"),
     ("m = getattr(torch, '_C')\nm._ExcludeDispatchKeyGuard", 2, GUARD, "_ExcludeDispatchKeyGuard"),
@@ -58,9 +72,11 @@ ROUTES = [
 ]
 
 HONEST_CODE = [
-    "def corr2d(X, K):\n    k_h, k_w = K.shape\n    Y = torch.zeros(X.shape[0] - k_h + 1, 1)\n"
-    "    for i in range(Y.shape[0]):\n        Y[i, 0] = (X[i:i + k_h, :k_w] * K).sum()\n"
-    "    return Y",
+    (
+        "def corr2d(X, K):\n    k_h, k_w = K.shape\n    Y = torch.zeros(X.shape[0] - k_h + 1, 1)\n"
+        "    for i in range(Y.shape[0]):\n        Y[i, 0] = (X[i:i + k_h, :k_w] * K).sum()\n"
+        "    return Y"
+    ),
     "import gc\ngc.collect()",
     "with torch.inference_mode():\n    y = 1",
     "with torch.no_grad(), torch.enable_grad():\n    y = 1",
@@ -92,9 +108,7 @@ def test_the_honest_crafted_submissions_flag_nothing(name):
     assert scan(appended, NOTEBOOK) == []
 
 
-@pytest.mark.parametrize(
-    "path", sorted(ROOT.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name
-)
+@pytest.mark.parametrize("path", sorted(ROOT.glob("source/*/*.ipynb")), ids=lambda p: p.parent.name)
 def test_every_chapters_solutions_flag_nothing(path):
     """The instructor's notebook as a submission: its answer cells and, scanned as if a student
     had written them, all its unlocked cells too (instructor=None)."""
