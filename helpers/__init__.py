@@ -1,6 +1,7 @@
 """dlbook helpers: the small library every chapter imports.
 
-    devices, timing, runtime, settings, files, plotting, animator, models, checks, by_hand,
+    devices, timing, runtime, settings, files, plotting, animator, models, checks, by_hand
+    (by_hand_guard), grader_flags,
     selfcheck, resources, nbcells          the core, one concept per module
     data/        datasets (specs, downloads, checksums), synthetic data, batches
     training/    the one training loop, its options, checkpoints, history, evaluation

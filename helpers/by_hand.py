@@ -190,7 +190,7 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
 
 class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like a function
     """Replace each `(module, "name")` attribute by a function that fails, for the block; and
-    allow only elementary aten ops (helpers/by_hand_guard.ELEMENTARY minus the named functions)
+    allow only elementary aten ops (helpers/by_hand_guard.elementary() minus the named functions)
     with none of the named Python functions on the stack, however they were reached."""
 
     def __init__(self, exercise: str, *targets):

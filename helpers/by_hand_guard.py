@@ -5,7 +5,7 @@ misses a reference saved before the test, an alias, `torch._C._nn`, `torch.ops.a
 library's own layers. Every one of those routes ends in the same place: an aten operator going
 through the dispatcher. `AllowListMode`, a `TorchDispatchMode`, stands there and judges each op:
 
-- its name must be on the exercise's allow-list (`ELEMENTARY`: element-wise arithmetic,
+- its name must be on the exercise's allow-list (`elementary()`: element-wise arithmetic,
   reductions, views, indexing, creation, products; minus what the exercise forbids);
 - no frame between the guard and the op may run a forbidden library function's code (the
   optimizers of torch.optim and F.max_pool2d's Python body only call elementary ops, so only
@@ -17,11 +17,12 @@ A refused op raises AssertionError and is remembered, so an answer that catches 
 fails when the guard closes. A student can also switch the mode itself off from inside; `Lock`
 checks afterwards that its mode is still on top of the mode stack and still sees ops (a probe op
 must be counted), and reports tampering as a violation too. Every violation also leaves a flag
-for the TA in the graded notebook (helpers.runtime.flag_for_grader, read by
+for the TA in the graded notebook (helpers.grader_flags.flag_for_grader, read by
 grading/preprocessors/kernel_flags.py); an in-kernel flag can be suppressed by a determined
 student, which is why grading also scans the answers' source (grading/source_scan.py).
 """
 
+import functools
 import inspect
 import sys
 from pathlib import Path
@@ -34,7 +35,7 @@ from torch.utils._python_dispatch import (
     _push_mode,
 )
 
-from helpers.runtime import flag_for_grader
+from helpers.grader_flags import flag_for_grader
 
 # Elementary aten ops: what a by-hand answer is made of. Every op tagged pointwise (add, mul,
 # exp, where, comparisons, casts, ...) and the structural ops listed here. An op missing from
@@ -75,7 +76,9 @@ _STRUCTURAL = frozenset(
 )
 
 
-def _elementary() -> frozenset:
+@functools.cache
+def elementary() -> frozenset:
+    """_STRUCTURAL and every aten op tagged pointwise (read from torch's registry once)."""
     names = set(_STRUCTURAL)
     for name in dir(torch.ops.aten):
         packet = getattr(torch.ops.aten, name, None)
@@ -88,8 +91,6 @@ def _elementary() -> frozenset:
     return frozenset(names)
 
 
-ELEMENTARY = _elementary()
-
 # Library functions whose aten ops are elementary (F.linear is `x @ W.T + b`): forbidding the
 # function also forbids these ops, in exercises that ask for no layer to be run at all.
 _ALSO_FORBIDS = {
@@ -99,7 +100,7 @@ _OPTIM = Path(inspect.getfile(torch.optim)).parent  # a torch.optim target forbi
 
 
 def allow_list(targets) -> frozenset:
-    """ELEMENTARY minus the ops the named library functions are, or reduce to."""
+    """elementary() minus the ops the named library functions are, or reduce to."""
     forbidden = set()
     for module, name in targets:
         if module is torch or module is torch.Tensor:  # torch.logaddexp is aten.logaddexp
@@ -107,7 +108,7 @@ def allow_list(targets) -> frozenset:
         elif module is torch.linalg or module is torch.special:  # aten.linalg_vector_norm
             forbidden.add(f"{module.__name__.rpartition('.')[2]}_{name}")
         forbidden |= _ALSO_FORBIDS.get(name, set())
-    return ELEMENTARY - forbidden
+    return elementary() - forbidden
 
 
 def _codes_of(obj, seen: set) -> None:

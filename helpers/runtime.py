@@ -35,22 +35,3 @@ def limit_threads(n: int = 1) -> None:
 
     torch.set_num_threads(n)
     threadpool_limits(n)
-
-
-# A message from the kernel to the grader: display data of this private MIME type holding
-# {"kind", "reason"}, taken out of the notebook by grading/preprocessors/kernel_flags.py and
-# shown to the TA as a flag. Written only while nbgrader grades (a student's own run shows none).
-FLAG_MIME = "application/vnd.dlbook.flag+json"
-
-
-def flag_for_grader(kind: str, reason: str) -> None:
-    """Leave a flag for the TA in the graded notebook; nothing outside autograding."""
-    if not is_autograding():
-        return
-    try:
-        from IPython.display import publish_display_data
-    except ImportError:
-        return
-    publish_display_data(
-        {FLAG_MIME: {"kind": kind, "reason": reason[:500]}, "text/plain": "<grading flag>"}
-    )

@@ -1,4 +1,4 @@
-"""KernelFlags: flags the kernel left in the outputs (helpers.runtime.flag_for_grader) go to the TA.
+"""KernelFlags: flags the kernel left in the outputs (helpers.grader_flags.flag_for_grader) go to the TA.
 
 Runs after CompareRecords. The by-hand guards (helpers/by_hand_guard.py) leave one when an
 answer reaches a forbidden routine or switches a guard off; here each becomes a `Flag` of its
@@ -11,7 +11,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from grading.flags import note
 from grading.verdict.cells import grade_id
-from helpers.runtime import FLAG_MIME
+from helpers.grader_flags import FLAG_MIME
 
 KINDS = ("by_hand",)  # the kinds a kernel may raise
 MAX_FLAGS = 20

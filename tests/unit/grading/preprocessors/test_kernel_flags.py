@@ -7,7 +7,7 @@ import nbformat
 from grading.flags import noted
 from grading.preprocessors.kernel_flags import MAX_FLAGS, KernelFlags
 from grading.preprocessors.source_scan import KIND, findings
-from helpers.runtime import FLAG_MIME
+from helpers.grader_flags import FLAG_MIME
 from tests.unit.grading.preprocessors.cells import cell as _cell
 from tests.unit.grading.preprocessors.cells import source_notebook as _source
 
