@@ -55,7 +55,7 @@ _STRUCTURAL = frozenset(
         "slice slice_scatter select_scatter diagonal diagonal_scatter as_strided as_strided_ "
         "as_strided_scatter unbind split split_with_sizes chunk narrow unfold movedim contiguous "
         "cat stack hstack vstack flip roll rot90 repeat repeat_interleave tile tril triu diag "
-        "diag_embed constant_pad_nd "
+        "diag_embed constant_pad_nd pad _pad_enum "
         # indexing
         "index index_put index_put_ _index_put_impl_ index_select index_add index_add_ index_copy "
         "index_copy_ index_fill index_fill_ gather scatter scatter_ scatter_add scatter_add_ "
@@ -67,7 +67,14 @@ _STRUCTURAL = frozenset(
         "count_nonzero unique _unique2 unique_dim unique_consecutive bincount histc searchsorted "
         "bucketize mode "
         # products
-        "mm bmm mv dot vdot addmm addmv addbmm baddbmm outer ger matmul tensordot kron "
+        "mm bmm mv dot vdot addmm addmv addbmm baddbmm outer ger matmul tensordot kron einsum "
+        "inner trace chain_matmul linalg_multi_dot "
+        # composites: inference mode (by_hand) sends them to the mode undecomposed
+        "one_hot mT mH adjoint swapaxes swapdims moveaxis broadcast_to broadcast_tensors "
+        "meshgrid diff block_diag argsort msort fliplr flipud diagflat tensor_split dsplit "
+        "hsplit vsplit type_as sum_to_size reshape_as ravel atleast_1d atleast_2d atleast_3d "
+        "negative floor_divide quantile nanquantile cartesian_prod is_floating_point "
+        "is_complex size stride _shape_as_tensor "
         # scalars and metadata
         "_local_scalar_dense item is_nonzero equal allclose isclose is_same_size sym_size "
         "sym_numel sym_stride sym_storage_offset _has_compatible_shallow_copy_type dim numel "

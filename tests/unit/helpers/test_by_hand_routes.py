@@ -124,10 +124,25 @@ def pushes_its_own_mode(X, K):
     return saved_reference(X, K)
 
 
-@pytest.mark.parametrize("answer", [by_loops, by_windows, by_matmul])
-def test_honest_corr2d_answers_pass(answer):
+def by_padding_and_one_hot(X, K):
+    """F.pad, one_hot, einsum: composites that inference mode (by_hand) leaves undecomposed."""
+    Xp = F.pad(X, (1, 1, 1, 1))[1:-1, 1:-1]
+    picks = F.one_hot(torch.arange(K.numel()), K.numel()).to(X.dtype)  # (6, 6) identity
+    flat = torch.einsum("ij,j->i", picks, K.reshape(-1)).reshape(K.shape)
+    return by_windows(Xp, flat)
+
+
+@pytest.mark.parametrize("with_by_hand", [False, True], ids=["forbid_builtins", "and by_hand"])
+@pytest.mark.parametrize("answer", [by_loops, by_windows, by_matmul, by_padding_and_one_hot])
+def test_honest_corr2d_answers_pass(answer, with_by_hand):
+    """Also under by_hand as well (ch05's backward exercises): there aten sees einsum, pad and
+    one_hot themselves, not what they decompose to."""
     with forbid_builtins("corr2d", *NO_LIBRARY_CONV):
-        got = answer(X, K)
+        if with_by_hand:
+            with by_hand("corr2d"):
+                got = answer(X, K)
+        else:
+            got = answer(X, K)
     torch.testing.assert_close(got, WANT)
 
 
