@@ -45,7 +45,8 @@ def run(args: list[str], cwd: str) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "nbgrader", *args],
             cwd=cwd,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # one stream on both paths: callers read .stdout only
             text=True,
             check=False,
         )

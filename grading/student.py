@@ -66,7 +66,7 @@ def record_assignment(root: Path, slug: str, extra: list[str]) -> None:
             *extra,
         )
     if done.returncode != 0:
-        raise AssignmentNotRecorded(f"could not record {slug} in the gradebook:\n{done.stderr}")
+        raise AssignmentNotRecorded(f"could not record {slug} in the gradebook:\n{done.stdout}")
 
 
 def gradebook_name(full_name: str) -> tuple[str, str]:

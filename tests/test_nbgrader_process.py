@@ -20,7 +20,7 @@ def _both(monkeypatch, args):
 def test_a_command_that_works_exits_0_with_its_output(monkeypatch):
     forked, plain = _both(monkeypatch, ["--version"])
     assert forked.returncode == plain.returncode == 0
-    assert forked.stdout.strip() == (plain.stdout + plain.stderr).strip() != ""
+    assert forked.stdout.strip() == plain.stdout.strip() != ""
 
 
 def test_a_failing_command_fails_with_its_message(monkeypatch, tmp_path):
@@ -42,3 +42,16 @@ def test_the_child_sees_the_environment_of_the_call(monkeypatch, tmp_path):
     assert f"Loaded config file: {config / 'nbgrader_config.py'}" in done.stdout, done.stdout[
         -2000:
     ]
+
+
+@pytest.mark.parametrize("subprocess_path", ["0", "1"], ids=["forked", "subprocess"])
+def test_a_gradebook_that_cannot_be_written_says_why(monkeypatch, tmp_path, subprocess_path):
+    # Issue 22: on the forked path the TA read "could not record ... in the gradebook:" and then
+    # nothing, because the message went to the stream the caller did not read.
+    from grading import student
+
+    monkeypatch.setenv(nbgrader_process.SUBPROCESS_SWITCH, subprocess_path)
+    with pytest.raises(student.AssignmentNotRecorded) as raised:
+        student.record_assignment(tmp_path, "no_such_assignment", [])
+    why = str(raised.value).split("in the gradebook:", 1)[1]
+    assert "no_such_assignment" in why, str(raised.value)
