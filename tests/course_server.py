@@ -179,6 +179,19 @@ class Hub:
             raise AssertionError(f"./dlbook {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
         return done
 
+    def grade(self, slug: str) -> subprocess.CompletedProcess:
+        """`sudo ./dlbook hub grade slug`, as the course's root would run it.
+
+        With the test machine's own environment, not the view students run: the view's base
+        interpreter may be another patch release (Debian's 3.11.2 beside a pyenv 3.11.7), on
+        which soupsieve cannot compile nbconvert's selectors and every feedback page fails.
+        A real course has one interpreter (DLBOOK_ENV=/opt/dlbook-env)."""
+        env = dict(self.environ(), DLBOOK_ENV=sys.prefix)
+        return subprocess.run(
+            [str(self.book / "dlbook"), "hub", "grade", slug, *self.folders()],
+            capture_output=True, text=True, env=env, cwd=self.base, check=False,
+        )  # fmt: skip
+
     def folders(self) -> list[str]:
         return [f"--course={self.course}", f"--exchange={self.exchange}", f"--state={self.state}"]
 

@@ -11,7 +11,8 @@ server running as them, with the book's environment as the kernel:
   `./dlbook lab`, tools/student_lab/);
 - TAs and instructors (group dlbook-graders): JupyterLab in the course folder with the
   Formgrader (release, collect, manual grading, release feedback) and a terminal for
-  `./dlbook autograde` (the sandboxed grader) and `./dlbook export`.
+  `./dlbook export`; grading is `sudo ./dlbook hub grade NN_slug` (the sandbox gives each
+  grading kernel a user id of its own, which needs root; command.py).
 
 Who can read what (layout.py sets it, `./dlbook hub check` and the tests check it):
 - the course folder (source/ with the solutions, gradebook.db, submitted/, autograded/,

@@ -4,6 +4,13 @@
     sudo ./dlbook hub adduser NAME (--student | --ta) [--password-stdin]
     sudo ./dlbook hub removeuser NAME
     sudo ./dlbook hub check
+    sudo ./dlbook hub grade NN_slug [--student S ...]
+
+Grading: the sandbox gives every grading kernel a user id of its own, which needs root, so on
+the course server grading is `sudo ./dlbook hub grade` (the instructor, or TAs through one
+sudoers line for exactly this command: it takes a chapter and student names, never nbgrader
+options). It runs `python -m grading autograde` on the course folder and leaves what it wrote
+group-writable for the graders (the Formgrader, `./dlbook export`).
 
 Starting: finds (or installs with npm) the proxy, makes the folders, groups and permissions
 (layout.py), refuses to start while a student could read the solutions or could not run the
@@ -15,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -122,6 +131,38 @@ def check(args) -> int:
     return 1 if found else 0
 
 
+SLUG = re.compile(r"^\d\d_[a-z0-9_]+$")
+
+
+def grade(args) -> int:
+    problem = _need_root("grading on the course server")
+    if problem:
+        print(f"dlbook hub: {problem}", file=sys.stderr)
+        return 2
+    s = _settings(args)
+    if not SLUG.match(args.assignment) or not (s.course / "source" / args.assignment).is_dir():
+        known = sorted(p.name for p in (s.course / "source").glob("[0-9][0-9]_*"))
+        print(
+            f"dlbook hub: no chapter {args.assignment!r} in {s.course}/source (there: "
+            f"{', '.join(known) or 'none'})",
+            file=sys.stderr,
+        )
+        return 2
+    bad = [name for name in args.student if not users.VALID.match(name)]
+    if bad:
+        print(f"dlbook hub: not a student name: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    cmd = [s.python, "-m", "grading", "autograde", args.assignment, "--root", str(s.course)]
+    cmd += [f"--student={name}" for name in args.student]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DLBOOK_COURSE", "JUPYTER"))}
+    env["PYTHONPATH"] = str(s.book)
+    old = os.umask(0o002)  # what grading writes: group-writable, group graders (setgid folders)
+    try:
+        return subprocess.run(cmd, cwd=s.book, env=env, check=False).returncode
+    finally:
+        os.umask(old)
+
+
 def _folders(p) -> None:
     p.add_argument("--course", help="nbgrader's course folder (default /srv/dlbook/course)")
     p.add_argument("--exchange", help="nbgrader's exchange (default /srv/nbgrader/exchange)")
@@ -151,8 +192,13 @@ def main(argv: list[str]) -> int:
     rm.add_argument("name")
     chk = sub.add_parser("check", help="who can read what: list what is wrong")
     _folders(chk)
+    gr = sub.add_parser("grade", help="autograde a chapter of the course folder (as root)")
+    gr.add_argument("assignment", help="NN_slug")
+    gr.add_argument("--student", action="append", default=[], help="only this student")
+    _folders(gr)
     args = parser.parse_args(argv)
-    handlers = {None: start, "start": start, "adduser": adduser, "removeuser": removeuser}
+    handlers = {None: start, "start": start, "adduser": adduser, "removeuser": removeuser,
+                "grade": grade}  # fmt: skip
     return handlers.get(args.command, check)(args)
 
 

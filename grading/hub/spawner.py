@@ -4,8 +4,8 @@ JupyterHub's LocalProcessSpawner starts `python -m jupyterhub.singleuser` as the
 from the hub, which runs as root); this subclass decides, from the user's Unix groups:
 - a grader (TA, instructor): the server's folder is the course folder; nbgrader's settings are
   the book's plus the course's (the Formgrader works on the course); the book's checkout on
-  PATH (`./dlbook autograde`, `./dlbook export` in a terminal); umask 002, so fellow graders
-  can update the gradebook and the files grading writes;
+  PATH (`./dlbook export` in a terminal; grading is root's `./dlbook hub grade`); umask 002,
+  so fellow graders can update the gradebook and the files grading writes;
 - a student: the server's folder is their home; Python imports the book's code from the public
   copy; JupyterLab has nbgrader's student tools only (tools/student_lab/, as `./dlbook lab`).
 """
