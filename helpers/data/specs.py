@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 
 class DataError(RuntimeError):
-    """Base class of the data errors below (a RuntimeError, like torchvision's own)."""
+    """Base class of the data errors below (a RuntimeError, like torchvision's own).
+
+    Their messages say what to do (the URLs to fetch, the folder to put the files in), so in a
+    notebook IPython shows the message alone, not a traceback through helpers' frames."""
+
+    def _render_traceback_(self) -> list:
+        # IPython calls this, if present, in place of formatting the traceback itself.
+        return str(self).splitlines() or [type(self).__name__]
 
 
 class DatasetNotAvailableError(DataError):
