@@ -94,8 +94,10 @@ class GradingExecute(OutputCaps, Execute):
     def _get_timeout(self, cell):
         # The per-cell limit, or less: what is left of the notebook's time budget.
         limit = super()._get_timeout(cell)
-        if self._deadline is None or not self._budget_final:
-            return limit  # a provisional budget never cuts a cell short (see _out_of_time)
+        # Only cells are cut short: kernel_info after a restart and the silent purge get the
+        # plain limit; a provisional budget never cuts a cell short (see _out_of_time).
+        if cell is None or self._deadline is None or not self._budget_final:
+            return limit
         left = max(1, math.ceil(self._deadline - time.monotonic()))
         return left if limit is None else min(limit, left)
 
