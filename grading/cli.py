@@ -86,6 +86,19 @@ def sandbox_ready() -> bool:
     return True
 
 
+def unknown_assignment(root: Path, assignment: str) -> str:
+    """Why `assignment` is not one of the course's, or "" when it is (a typo must not read as
+    "0 graded" and exit 0)."""
+    if (root / "source" / assignment).is_dir():
+        return ""
+    known = sorted(p.name for p in (root / "source").glob("*/") if p.is_dir())
+    listed = ", ".join(known) if known else "none: the course has no source/ folder here"
+    return (
+        f"no assignment {assignment!r} in {root / 'source'} (the course's assignments: {listed})."
+        " Check the name, or give the course folder with --root."
+    )
+
+
 def autograde(argv: list[str]) -> int:
     parser = _autograde_parser()
     args, extra = parser.parse_known_args(argv)
@@ -97,6 +110,10 @@ def autograde(argv: list[str]) -> int:
             root = Path(arg.split("=", 1)[1])
             extra.remove(arg)
     root = root.resolve()
+    unknown = unknown_assignment(root, args.assignment)
+    if unknown:
+        print(f"dlbook autograde: {unknown}", file=sys.stderr)
+        return 2
     if not sandbox_ready():
         return 2
     try:

@@ -1,6 +1,9 @@
-"""The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy."""
+"""The `./dlbook` entry point: `lab` really serves JupyterLab on the student's working copy, and
+every command exits 0 when it did its job and non-zero, with a message saying what to do, when
+the user got something wrong (issue 22)."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,10 +61,68 @@ def test_unknown_command_says_what_to_run():
     assert done.returncode == 2 and "./dlbook help" in done.stderr
 
 
-def test_help_lists_the_commands():
+def _commands() -> list[str]:
+    """The command names of dlbook's `case` (read from the script, so a new one is covered)."""
+    script = Path(DLBOOK).read_text()
+    labels = re.findall(r"^    ([a-z|-]+)\)$", script, flags=re.MULTILINE)
+    return [name for label in labels for name in label.split("|") if not name.startswith("-")]
+
+
+def test_help_lists_every_command_and_only_help():
     done = subprocess.run([DLBOOK, "help"], capture_output=True, text=True, check=False)
-    for command in ("lab", "test", "build", "autograde"):
-        assert f"./dlbook {command}" in done.stdout
+    assert done.returncode == 0
+    for command in _commands():
+        if command != "help":
+            assert f"./dlbook {command}" in done.stdout, f"{command} is missing from ./dlbook help"
+    assert "set -euo" not in done.stdout, "help printed the script's code"
+
+
+def _run(tmp_path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [DLBOOK, *args],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_python_passes_the_exit_status_on(tmp_path):
+    assert _run(tmp_path, "python", "-c", "raise SystemExit(3)").returncode == 3
+
+
+# Every command, given what a user might get wrong: the exit status and the words that say
+# what to do. (`lab` and `autograde` also run for real in the slow tests of this file.)
+MISTAKES = {
+    "lab": (["--version"], 0, ""),
+    "test": (["tests/no_such_file.py"], 4, "no test file or folder 'tests/no_such_file.py'"),
+    "build": (["--bogus"], 2, "usage"),
+    "autograde": (["no_such_chapter"], 2, "Check the name"),
+    "collect": (["01_tensors", "no_such_download.zip"], 2, "no_such_download.zip"),
+    "roster": (["--bogus"], 2, "usage"),
+    "export": (["no_such_chapter"], 2, "Grade first"),
+    "hub": (["--bogus"], 2, "usage"),
+    "check": (["99"], 2, "./dlbook lab"),
+    "bench": (["--bogus"], 2, "usage"),
+    "python": (["-c", "import sys; sys.exit(0)"], 0, ""),
+    "help": ([], 0, "./dlbook lab"),
+}
+
+
+def test_every_command_has_a_mistake_case():
+    assert sorted(MISTAKES) == sorted(_commands())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", sorted(MISTAKES))
+def test_each_command_exit_status_and_message(tmp_path, command):
+    args, status, words = MISTAKES[command]
+    done = _run(tmp_path, command, *args)
+    output = done.stdout + done.stderr
+    assert done.returncode == status, output[-2000:]
+    assert words in output, output[-2000:]
 
 
 @pytest.mark.slow
