@@ -24,6 +24,7 @@ student, which is why grading also scans the answers' source (grading/source_sca
 
 import functools
 import inspect
+import os
 import sys
 from pathlib import Path
 
@@ -104,6 +105,7 @@ _ALSO_FORBIDS = {
     "linear": {"mm", "addmm", "bmm", "mv", "addmv", "matmul", "baddbmm", "addbmm"},
 }
 _OPTIM = Path(inspect.getfile(torch.optim)).parent  # a torch.optim target forbids the package
+_TORCH_DIR = str(Path(torch.__file__).parent) + os.sep
 
 
 def allow_list(targets) -> frozenset:
@@ -154,7 +156,7 @@ def library_code(targets) -> tuple[frozenset, tuple]:
         _codes_of(obj, seen)
         try:
             if Path(inspect.getfile(obj)).is_relative_to(_OPTIM):
-                folders.add(str(_OPTIM))
+                folders.add(str(_OPTIM) + os.sep)
         except TypeError:  # a builtin has no file
             pass
     codes = frozenset(c for c in seen if not isinstance(c, int))
@@ -184,6 +186,7 @@ class AllowListMode(TorchDispatchMode):
         self.inference = inference
         self.violations: list[str] = []
         self.seen = 0  # ops judged: the probe checks the mode still sees them
+        self._refused_ops: dict = {}  # OpOverload -> not on the allow-list
         self.entry_frame = None  # frames above it belong to the test, not the answer
 
     @classmethod
@@ -196,11 +199,19 @@ class AllowListMode(TorchDispatchMode):
         if self.inference and not torch.is_inference_mode_enabled():
             return "switched inference mode off (torch.inference_mode(False)) to use autograd"
         if self.allowed is not None:
-            name = func.overloadpacket.__name__
-            if func.namespace != "aten" or name not in self.allowed:
+            refused = self._refused_ops.get(func)
+            if refused is None:  # first time this op runs: look its name up once
+                name = func.overloadpacket.__name__
+                refused = func.namespace != "aten" or name not in self.allowed
+                self._refused_ops[func] = refused
+            if refused:
+                name = func.overloadpacket.__name__
                 return f"reached the library routine {func.namespace}.{name}"
-        if self.codes or self.folders:
-            frame = sys._getframe(2)
+        frame = sys._getframe(2)  # the Python code that ran the op
+        # Library code runs its ops from torch's own files; an op the answer runs itself has
+        # no library code to find (what the library does, it does from its files): walk only
+        # then, so an honest loop pays one frame lookup per op.
+        if (self.codes or self.folders) and frame.f_code.co_filename.startswith(_TORCH_DIR):
             while frame is not None and frame is not self.entry_frame:
                 code = frame.f_code
                 if code in self.codes or code.co_filename.startswith(self.folders or "\0"):
@@ -268,6 +279,12 @@ class Lock:
         ):
             return "replaced the guard's dispatch mode's code"
         if any(getattr(self.mode, n, None) is not r for n, r in zip(_RULES, self._rules)):
+            return "changed the guard's rules"
+        allowed = self.mode.allowed
+        if allowed is not None and any(
+            refused != (f.namespace != "aten" or f.overloadpacket.__name__ not in allowed)
+            for f, refused in dict(getattr(self.mode, "_refused_ops", {})).items()
+        ):
             return "changed the guard's rules"
         before = self.mode.seen
         allowed, self.mode.allowed = self.mode.allowed, None

@@ -102,6 +102,12 @@ def widens_the_allow_list(X, K):
     return saved_reference(X, K)
 
 
+def edits_the_modes_cache(X, K):
+    mode = python_dispatch._get_current_dispatch_mode_stack()[-1]
+    mode._refused_ops[torch.ops.aten.convolution.default] = False
+    return saved_reference(X, K)
+
+
 def patches_the_mode_class(X, K):
     mode_class = type(python_dispatch._get_current_dispatch_mode_stack()[-1])
     mode_class._judge = lambda self, func: None
@@ -159,6 +165,7 @@ def test_honest_corr2d_answers_pass(answer, with_by_hand):
         (catches_the_refusal, "reached the library routine aten.convolution"),
         (pops_the_mode, "removed the guard's dispatch mode"),
         (widens_the_allow_list, "changed the guard's rules"),
+        (edits_the_modes_cache, "changed the guard's rules"),
         (patches_the_mode_class, "replaced the guard's dispatch mode's code"),
         (patches_the_mode_instance, "replaced the guard's dispatch mode's code"),
         (pushes_its_own_mode, "pushed its own dispatch mode over the guard's"),
