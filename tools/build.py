@@ -167,12 +167,32 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-    nb.metadata = {
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
+    nb.metadata = notebook_metadata()
     nb.nbformat, nb.nbformat_minor = 4, 5
     return nb
+
+
+def notebook_metadata() -> dict:
+    """What JupyterLab itself writes once the kernel has started (ipykernel's kernelspec and
+    kernel_info): a notebook that already says so opens unmodified, not marked unsaved. The
+    Python version is the book environment's, the one `./dlbook lab` runs."""
+    version = ".".join(str(v) for v in sys.version_info[:3])
+    return {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {
+            "codemirror_mode": {"name": "ipython", "version": 3},
+            "file_extension": ".py",
+            "mimetype": "text/x-python",
+            "name": "python",
+            "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3",
+            "version": version,
+        },
+    }
 
 
 def write_notebook(nb, path: Path) -> None:

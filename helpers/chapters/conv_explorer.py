@@ -247,11 +247,21 @@ def widgets_available() -> bool:
     return True
 
 
+CONTROLS_PX = 330  # the controls' column: label + slider + read-out
+LABEL_PX = 80  # room for "transposed", "dilation", "position" whole
+PLAY_PX = 110  # the step button group
+
+
 class Explorer:
     """Sliders + one Image widget + one HTML line; `update()` re-renders in place."""
 
     def __init__(self, setting: ConvSetting = ConvSetting()):
         import ipywidgets as w
+
+        # Fixed widths in pixels, the picture takes what is left: at a 1400-px window (a
+        # laptop) the controls' column kept shrinking below its sliders, cutting labels and
+        # read-outs and letting a focused slider scroll the column sideways.
+        label = {"description_width": f"{LABEL_PX}px"}
 
         def slider(name, value, lo, hi):
             return w.IntSlider(
@@ -260,7 +270,8 @@ class Explorer:
                 max=hi,
                 description=name,
                 continuous_update=True,
-                layout=w.Layout(width="260px"),
+                style=label,
+                layout=w.Layout(width=f"{CONTROLS_PX}px"),
             )
 
         self.controls = {
@@ -270,17 +281,38 @@ class Explorer:
             "stride": slider("stride", setting.stride, 1, 4),
             "dilation": slider("dilation", setting.dilation, 1, 3),
             "output_padding": slider("out pad", setting.output_padding, 0, 3),
-            "transposed": w.Checkbox(value=setting.transposed, description="transposed"),
+            "transposed": w.Checkbox(
+                value=setting.transposed,
+                description="transposed",
+                style=label,
+                layout=w.Layout(width=f"{CONTROLS_PX}px"),
+            ),
         }
-        self.position = w.IntSlider(value=0, min=0, max=1, description="position")
-        self.play = w.Play(min=0, max=1, interval=700, description="step")
+        self.play = w.Play(
+            min=0, max=1, interval=700, description="step", layout=w.Layout(width=f"{PLAY_PX}px")
+        )
+        self.position = w.IntSlider(
+            value=0,
+            min=0,
+            max=1,
+            description="position",
+            style=label,
+            layout=w.Layout(width=f"{CONTROLS_PX - PLAY_PX}px"),
+        )
         w.jslink((self.play, "value"), (self.position, "value"))
-        self.image = w.Image(format="png")
+        self.image = w.Image(
+            format="png",
+            layout=w.Layout(flex="1 1 auto", min_width="0", max_width="100%", object_fit="contain"),
+        )
         self.text = w.HTML()
         for c in [*self.controls.values(), self.position]:
             c.observe(self.update, names="value")
-        left = w.VBox([*self.controls.values(), w.HBox([self.play, self.position])])
-        self.widget = w.VBox([w.HBox([left, self.image]), self.text])
+        left = w.VBox(
+            [*self.controls.values(), w.HBox([self.play, self.position])],
+            # never narrower than its sliders; nothing to scroll sideways to
+            layout=w.Layout(flex="0 0 auto", width=f"{CONTROLS_PX + 12}px", overflow="hidden"),
+        )
+        self.widget = w.VBox([w.HBox([left, self.image], layout=w.Layout(width="100%")), self.text])
         self.widget.add_class("conv-explorer")  # a handle for the browser test
         self.update()
 
