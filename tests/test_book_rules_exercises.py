@@ -23,8 +23,8 @@ Chapters 01-03 predate rule P. Where one of their exercises already is a predict
 (01's `broadcast_predictions`, 02's `predict_detach_grad`); neither chapter has a second one and
 03 has none, so they are listed in PENDING below for the lead, as strict expected failures: the
 day a chapter gains its predictions the test passes, pytest reports the XPASS as a failure, and
-its line in PENDING must go. Chapters 06-07 are listed there until their helpers of this round
-land their exercises (the message says which line to delete). Rules T1 and T2 hold for every
+its line in PENDING must go. Chapter 07 is listed there until its helper of this round lands
+its exercises (the message says which line to delete). Rules T1 and T2 hold for every
 chapter not listed. (Chapter 02's `two_layer_step` is the notes' update loop, printed in the
 chapter: it is tagged `transcription`, 3 of its 20 points.)
 
@@ -53,13 +53,6 @@ PENDING = {
     "01_tensors": ("P", "one prediction exercise (broadcast_predictions): the lead adds one"),
     "02_autograd": ("P", "one prediction exercise (predict_detach_grad): the lead adds one"),
     "03_mlp_numpy": ("P", "no prediction exercise yet: the lead adds two"),
-    "06_lenet": (
-        "P T2",
-        (
-            "issue 20: the ch06 helper tags its predictions; Exercise 9's solution (8 of 12 lines) "
-            "is the epoch loop the chapter prints, with the host syncs taken out"
-        ),
-    ),
     "07_modern_cnns": ("P", "issue 20: the ch07 helper tags its predictions"),
 }
 
