@@ -88,7 +88,9 @@ HONEST = [
             "loss_sum, correct, count = 0.0, 0, 0",
             "loss_sum, correct, count = torch.zeros(()), torch.zeros((), dtype=torch.long), 0",
         )
-        .replace("loss_sum = loss_sum + loss.detach() * len(y)", "loss_sum += loss.detach() * len(y)")
+        .replace(
+            "loss_sum = loss_sum + loss.detach() * len(y)", "loss_sum += loss.detach() * len(y)"
+        )
         .replace(
             "correct = correct + (y_hat.argmax(dim=1) == y).sum()",
             "correct += (y_hat.argmax(dim=1) == y).sum()",
