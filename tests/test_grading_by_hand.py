@@ -89,8 +89,11 @@ def test_every_submission_scores_what_it_deserves(graded):
 
 
 def test_honest_work_is_not_flagged(graded):
-    assert _flags(graded, "full") == []
-    assert _flags(graded, "honest_variants") == []
+    """No by_hand or introspection flag (a time-budget flag on a loaded machine is another
+    check's business)."""
+    for student in ("full", "honest_variants"):
+        mine = [f for f in _flags(graded, student) if f["kind"] in ("by_hand", "introspection")]
+        assert mine == [], student
 
 
 def test_each_route_is_flagged_for_the_ta_on_its_cells(graded):
