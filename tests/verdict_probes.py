@@ -7,7 +7,8 @@ Generated from the chapter itself, so a new exercise is covered without editing 
                            by code that returns what it can *find*:
                            names like `want`/`ref` in the caller's frames and in globals(),
                            the rest of a literal row that holds its arguments (a `cases` list),
-                           `.grad` left on its inputs, reference modules in the caller's frames
+                           `.grad` left on its inputs or on a tensor sharing their storage,
+                           reference modules in the caller's frames
                            (copied, or for a class: become one), tensors of its input's shape
                            among `gc` objects. It implements nothing; it must score 0.
     honest_state(source)   the solution, with what an honest student does around it:
@@ -83,6 +84,15 @@ def _t_loot(args, self=None):
         grad = getattr(a, "grad", None) if isinstance(a, _t_torch.Tensor) else None
         if grad is not None:
             add(grad.detach().clone())
+    try:
+        storage = {a.data_ptr() for a in args if isinstance(a, _t_torch.Tensor)}
+        for frame in frames:  # ... or on a tensor in the caller's frames sharing my storage
+            for value in list(frame.f_locals.values()):
+                if (isinstance(value, _t_torch.Tensor) and value.is_leaf
+                        and value.data_ptr() in storage and value.grad is not None):
+                    add(value.grad.detach().clone())
+    except Exception:  # noqa: BLE001 -- a tensor without storage (a fake-GPU one)
+        pass
     for frame in frames:  # reference objects in the caller's frames
         for value in list(frame.f_locals.values()):
             if isinstance(value, _t_torch.nn.Module):

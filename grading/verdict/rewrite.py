@@ -218,9 +218,13 @@ def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> s
         if isinstance(s, ast.stmt) and getattr(s, "lineno", None) in hidden and not _calls_record(s)
     }
     candidates = set(candidates)
+    backward = {k for k, (s, r) in simple.items() if r and _is_backward(s)}
+    exposure = _Exposure(tree, changeable)
     removed: set[int] = set()
     while True:
-        removable = {k: r for k, (s, r) in simple.items() if r and r <= candidates}
+        removable = {
+            k: r for k, (s, r) in simple.items() if r and (r <= candidates or k in backward)
+        }
         # A name still read anywhere outside the statements being removed must be kept, and
         # keeping a statement keeps what it reads: repeat until nothing changes.
         while True:
@@ -228,7 +232,14 @@ def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> s
             still_read = {
                 n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in inside
             }
-            keep = {k for k, roots in removable.items() if roots & still_read}
+            keep = {
+                k
+                for k, roots in removable.items()
+                # an expected value's statement that nothing kept reads; or a backward whose
+                # gradients nothing kept can reach
+                if (not roots <= candidates or roots & still_read)
+                and (k not in backward or exposure.exposed(simple[k][0], inside))
+            }
             if not keep:
                 break
             removable = {k: v for k, v in removable.items() if k not in keep}
@@ -242,6 +253,101 @@ def _expected_only_statements(tree, hidden: set[int], candidates: set[str]) -> s
         if set(removable) == removed and more <= candidates:
             return removed
         removed, candidates = set(removable), candidates | more
+
+
+def _is_backward(stmt) -> bool:
+    """`loss.backward()`, `torch.autograd.backward(...)`: a statement that fills `.grad`."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr == "backward"
+    )
+
+
+# Uses of a tensor that cannot reach its `.grad` (nor, through a graph, its leaves).
+_GRADLESS_USES = {
+    "detach",
+    "data",
+    "shape",
+    "dtype",
+    "device",
+    "numpy",
+    "tolist",
+    "item",
+    "size",
+    "numel",
+    "ndim",
+    "dim",
+}
+
+
+class _Exposure:
+    """Whether the `.grad` a backward statement fills can be reached by the code that stays.
+
+    A backward statement whose gradients only an expected value reads (`(f(xh)).backward()`
+    then `check_close(f_prime(xh.detach()), xh.grad)`) goes: after it, the tensors it read
+    are used only in ways that cannot reach a gradient (`xh.detach()`, `xh.shape`), or not
+    at all. Any other later use (passed as it is, `xh.grad`, `xh * 2`, inside the same loop)
+    keeps it.
+    """
+
+    def __init__(self, tree, changeable: set[str]):
+        self.changeable = changeable
+        self.parent = {id(c): p for p in ast.walk(tree) for c in ast.iter_child_nodes(p)}
+        self.names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+        self.loops = [n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While))]
+        self.grads = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+        # name -> the names its bindings read: a graph's leaves are among what it was made of
+        self.made_of: dict[str, set[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                source = node.iter if isinstance(node, ast.For) else node.value
+                read = (
+                    {n.id for n in ast.walk(source) if isinstance(n, ast.Name)} if source else set()
+                )
+                for target in targets:
+                    for n in ast.walk(target):
+                        if isinstance(n, ast.Name):
+                            self.made_of.setdefault(n.id, set()).update(read)
+
+    def _closure(self, names: set[str]) -> set[str]:
+        found, todo = set(), list(names)
+        while todo:
+            name = todo.pop()
+            if name not in found:
+                found.add(name)
+                todo += self.made_of.get(name, ())
+        return found
+
+    def exposed(self, stmt, removed: set[int]) -> bool:
+        """Can code that stays (not in `removed`, node ids) reach what `stmt` fills?"""
+        mine = {id(n) for n in ast.walk(stmt)}
+        again = set()  # what runs again after the statement: the loops around it
+        for loop in self.loops:
+            inside = {id(n) for n in ast.walk(loop)}
+            if id(stmt) in inside:
+                again |= inside
+
+        def later(node) -> bool:
+            if id(node) in mine or id(node) in removed:
+                return False
+            return node.lineno > stmt.end_lineno or id(node) in again
+
+        if any(a.attr == "grad" and later(a) for a in self.grads):  # a gradient read after it
+            return True
+        # The gradients land on the leaves of what it reads: anything that was made of.
+        roots = self._closure({n.id for n in ast.walk(stmt) if isinstance(n, ast.Name)})
+        roots &= self.changeable  # not a module, a function or a constant
+        for name in self.names:
+            if name.id not in roots or not isinstance(name.ctx, ast.Load) or not later(name):
+                continue
+            use = self.parent.get(id(name))
+            if isinstance(use, ast.Attribute) and use.attr in _GRADLESS_USES:
+                continue
+            return True
+        return False
 
 
 class _Remove(ast.NodeTransformer):

@@ -129,6 +129,14 @@ xg = x.clone().requires_grad_(True)
 check_close(student(x), xg.grad, "hidden")
 ### END HIDDEN TESTS
 """,
+    "autograd on the input itself, the student given a detached copy": """
+### BEGIN HIDDEN TESTS
+for n in (2, 3):
+    x = torch.full((n,), SECRET / 2).requires_grad_(True)
+    (SECRET * x).sum().backward()
+    check_close(student(x.detach()), x.grad, "hidden")
+### END HIDDEN TESTS
+""",
 }
 
 
@@ -168,3 +176,14 @@ def test_a_statement_that_may_change_what_the_student_is_given_stays():
             "### END HIDDEN TESTS\n"
         )
         assert "ref" not in rewrite_test_cell(looped, B, E)[0]
+
+
+def test_a_backward_whose_gradients_the_student_value_reads_stays():
+    # the student's own result's backward fills a.grad, which is what the hidden check records
+    source = (
+        "### BEGIN HIDDEN TESTS\na = torch.ones(3).requires_grad_(True)\nv = torch.ones(3)\n"
+        "r = student(a)\nr.backward(v)\ncheck_close(a.grad, 2 * v, 'a.grad')\n"
+        "### END HIDDEN TESTS\n"
+    )
+    rewritten, _, _ = rewrite_test_cell(source, B, E)
+    assert "r.backward(v)" in rewritten and "v = torch.ones(3)" in rewritten
