@@ -146,6 +146,9 @@ def main(argv=None) -> None:
     grade_speedups = [s / o for s, o in zip(stock_grade, ours_wall)]
     stock_cpu = [c / n for _, c, _ in results["stock"]]
     ours_cpu = [c / n for _, c, _ in results["ours"]]
+    # CPU seconds per wall second: how many cores the command kept busy on average.
+    stock_busy = [c / w for w, c, _ in results["stock"]]
+    ours_busy = [c / w for w, c, _ in results["ours"]]
     lines = [
         "# Grading a class, cold: `./dlbook autograde` vs stock serial nbgrader",
         "",
@@ -158,19 +161,20 @@ def main(argv=None) -> None:
             "user+system of every process the command started, kernels included."
         ),
         "",
-        f"| command ({n} chapter-01 submissions, cold) | wall | CPU per submission |",
-        "|---|---:|---:|",
+        f"| command ({n} chapter-01 submissions, cold) | wall | CPU per submission | cores busy |",
+        "|---|---:|---:|---:|",
         (
             "| stock: `nbgrader generate_assignment` + `autograde` (serial) | "
-            f"{_spread(stock_grade)} s | - |"
+            f"{_spread(stock_grade)} s | - | - |"
         ),
         (
             "| stock: the same + `nbgrader generate_feedback` | "
-            f"{_spread(stock_wall)} s | {_spread(stock_cpu)} s |"
+            f"{_spread(stock_wall)} s | {_spread(stock_cpu)} s | {_spread(stock_busy)} |"
         ),
         (
             "| ours: `./dlbook autograde 01_tensors` (gradebook, solution run, grades, "
-            f"feedback, report) | {_spread(ours_wall)} s | {_spread(ours_cpu)} s |"
+            f"feedback, report) | {_spread(ours_wall)} s | {_spread(ours_cpu)} s | "
+            f"{_spread(ours_busy)} |"
         ),
         "",
         (
