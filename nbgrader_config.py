@@ -32,6 +32,14 @@ c.CourseDirectory.root = HERE
 # Past it the kernel is restarted and only that cell loses its points
 # (grading/preprocessors/grading_execute.py).
 c.Execute.timeout = 60
+# Beside the per-cell limit, the whole notebook's budget: max(floor, factor x the solution's own
+# run time), past which the rest is not run, what ran is graded and the TA is flagged; and what
+# a cell / the notebook may hold in outputs, every message type counted (updates included).
+# grading/preprocessors/time_budget.py and output_caps.py say why these values.
+c.GradingExecute.time_budget_floor = 120.0  # seconds
+c.GradingExecute.time_budget_factor = 10.0
+c.GradingExecute.max_output_bytes = 1_000_000  # per cell
+c.GradingExecute.max_notebook_bytes = 5_000_000
 # Each grading kernel starts inside the sandbox (grading/sandbox/; bubblewrap on Linux).
 c.Execute.kernel_manager_class = "grading.sandbox.kernel_manager.SandboxedKernelManager"
 # Before any cell runs, the kernel gets `__dlbook_record__`, which test cells (rewritten by the
