@@ -8,6 +8,8 @@ folder gets the same sandbox and verdict as `./dlbook autograde`.
 import os
 import sys
 
+import nbgrader
+
 # The book's packages (`grading`, `helpers`) live next to this file.
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
@@ -72,3 +74,19 @@ c.GenerateFeedback.preprocessors = feedback_preprocessors()
 # cleaned with nh3 and keeps only the template's styles (grading/preprocessors/sanitize_outputs.py;
 # the graded notebook the formgrader shows was cleaned at the end of autograde).
 c.GenerateFeedback.exporter_class = FEEDBACK_EXPORTER
+# The book's feedback template (grading/templates/dlbook_feedback/: exercise names in the
+# contents, long lines wrapped), on top of nbgrader's own. Set on the exporter's class, so it
+# wins over the HTMLExporter settings nbgrader makes for its template and touches nothing else.
+# (Paths spelled here, not imported: every nbgrader command reads this file.)
+_NBGRADER_UI = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+c.SanitizedHTMLExporter.template_name = "dlbook_feedback"
+c.SanitizedHTMLExporter.extra_template_basedirs = [
+    os.path.join(HERE, "grading", "templates"),
+    os.path.join(_NBGRADER_UI, "templates"),
+]
+# Where `extends 'feedback/index.html.j2'` finds nbgrader's page, and (as nbgrader sets it for
+# its own template) the Bootstrap CSS the page inlines.
+c.SanitizedHTMLExporter.extra_template_paths = [
+    os.path.join(_NBGRADER_UI, "templates"),
+    os.path.join(_NBGRADER_UI, "static", "node_modules", "bootstrap", "dist", "css"),
+]

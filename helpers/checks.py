@@ -24,9 +24,8 @@ Besides the checks, test cells use:
 import sys
 import types
 
-import numpy as np
-
 from . import agreement as _agreement
+from . import messages as _messages
 from .agreement import Unobservable
 
 _agree, _observe, _expected = _agreement.agree, _agreement.observe, _agreement.expected
@@ -140,74 +139,7 @@ def check_close(actual, expected, what: str, rtol: float = 1e-5, atol: float = 1
 
 def _explain_close(what, actual, got: dict, want: dict, rtol, atol) -> None:
     """Raise the message for values that check_close (or check_equal on arrays) refused."""
-    g_shape, w_shape = _shape(got), _shape(want)
-    if g_shape is None:
-        _fail(what, "a number, array or tensor", f"{type(actual).__name__}")
-    if g_shape != w_shape:
-        _fail(f"{what} (shape)", w_shape, g_shape)
-    g, w = _values(got), _values(want)
-    hint = _dtype_hint(_dtype(got), _dtype(want))
-    if w.size <= 12:
-        _fail(what, _short(w), _short(g), hint)
-    with np.errstate(invalid="ignore"):
-        diff = np.abs(g - w)
-        bad = ~(diff <= atol + rtol * np.abs(w))  # NaN counts as wrong
-    worst = int(np.nan_to_num(diff.reshape(-1), nan=np.inf).argmax())
-    index = tuple(int(i) for i in np.unravel_index(worst, w.shape))
-    _fail(
-        f"{what}: {int(bad.sum())} of {w.size} elements differ (tolerance {atol} + "
-        f"{rtol}*|expected|); the worst is at index {index}",
-        _number(w.reshape(-1)[worst]),
-        _number(g.reshape(-1)[worst]),
-        hint,
-    )
-
-
-def _shape(obs):
-    if "array" in obs:
-        return tuple(obs["array"]["shape"])
-    values = _agreement._as_array(obs)
-    return None if values is None else tuple(values.shape)
-
-
-def _values(obs) -> np.ndarray:
-    return _agreement._as_array(obs)
-
-
-def _dtype(obs) -> str:
-    return obs["array"]["dtype"] if "array" in obs else "float64"
-
-
-_RESOLUTION = {"float16": 1e-3, "bfloat16": 8e-3, "float32": 1.2e-7}
-
-
-def _dtype_hint(got_dtype: str, want_dtype: str) -> str:
-    """A sentence naming the dtype when the answer's lower precision explains the mismatch."""
-    if got_dtype == want_dtype or got_dtype not in _RESOLUTION:
-        return ""
-    if _RESOLUTION.get(want_dtype, 0) >= _RESOLUTION[got_dtype]:
-        return ""
-    if not want_dtype.startswith(("float", "bfloat", "complex")):
-        return ""
-    return (
-        f" (note: your result is {got_dtype} but the expected value is {want_dtype}; "
-        f"{got_dtype} keeps only about {-int(np.log10(_RESOLUTION[got_dtype]))} significant "
-        "digits, so compute in the input's dtype)"
-    )
-
-
-def _number(x) -> str:
-    return f"{complex(x):.6g}" if np.iscomplexobj(x) else f"{float(x):.6g}"
-
-
-def _short(values: np.ndarray) -> str:
-    if values.size == 1:
-        return _number(values.reshape(-1)[0])
-    if np.iscomplexobj(values):
-        flat = [complex(round(v.real, 6), round(v.imag, 6)) for v in values.reshape(-1).tolist()]
-    else:
-        flat = [round(v, 6) for v in values.reshape(-1).tolist()]
-    return str(flat) + f" (shape {tuple(values.shape)})"
+    raise CheckFailed(_messages.close_mismatch(what, got, want, rtol, atol, type(actual).__name__))
 
 
 def passed(what: str) -> None:
@@ -273,7 +205,7 @@ class skip_if_unfinished:  # lower case: used as `with skip_if_unfinished(...)`
         if exc_type is None or not issubclass(exc_type, NotImplementedError):
             return False
         _close_figures(_open_figures() - self._figures_before)  # no half-drawn figure
-        print(f"\u23ed This cell needs {self.exercise}: finish it, then run this cell again.")
+        print(f"\u00bb This cell needs {self.exercise}: finish it, then run this cell again.")
         return True
 
 

@@ -34,7 +34,7 @@ MASTERS = masters()
 SLUGS = [m.stem for m in MASTERS]
 ROOT = MASTERS[0].parent.parent if MASTERS else None
 
-SKIP_NOTICE = "\u23ed This cell needs"
+SKIP_NOTICE = "\u00bb This cell needs"
 HIDDEN_START = "### BEGIN HIDDEN TESTS"
 EXERCISE_HEADING = re.compile(r"^#{1,6} .*\bExercise\b.*$", re.MULTILINE)
 GOOD_HEADING = re.compile(r"^### Exercise (\d+) \((\d+) points?\): \S.*$")

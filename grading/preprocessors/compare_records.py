@@ -9,21 +9,26 @@ keeps that error and its 0.
 
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from grading.feedback import explain, set_message, visible_labels
 from grading.flags import note
 from grading.paths import source_notebook
 from grading.preprocessors.grading_execute import GradingExecute
-from grading.verdict.cells import error_output, grade_id, is_test_cell
+from grading.verdict.cells import delimiters, error_output, grade_id, is_test_cell
 from grading.verdict.kinds import BOOLEAN_KINDS
 from grading.verdict.records import compare_cell
 from grading.verdict.reference import reference_records
 
 
-def judge(nb, records: dict, reference: dict, resources: dict) -> None:
-    """Append a `WrongAnswer` error to each test cell whose records do not match."""
+def judge(nb, records: dict, reference: dict, resources: dict, config=None) -> None:
+    """Append a `WrongAnswer` error to each test cell whose records do not match, and give
+    every test cell its line for the feedback page (grading/feedback.py)."""
+    begin, end = delimiters(config)
     for index, cell in enumerate(nb.cells):
         if not is_test_cell(cell):
             continue
         gid = grade_id(cell, index)
+        labels = visible_labels(cell.source, begin, end)
+        set_message(cell, explain(records.get(gid, []), reference.get(gid, []), labels))
         if gid not in reference:
             note(
                 resources,
@@ -59,5 +64,5 @@ class CompareRecords(NbGraderPreprocessor):
             return GradingExecute(config=self.config).preprocess(notebook, res)
 
         reference = reference_records(source_nb, execute)
-        judge(nb, resources.get("dlbook", {}).get("records", {}), reference, resources)
+        judge(nb, resources.get("dlbook", {}).get("records", {}), reference, resources, self.config)
         return nb, resources

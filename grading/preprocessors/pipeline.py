@@ -26,6 +26,8 @@ SOURCE_SCAN = f"{HERE}.source_scan.SourceScan"
 KERNEL_FLAGS = f"{HERE}.kernel_flags.KernelFlags"
 REDACT_HIDDEN_TESTS = f"{HERE}.redact_hidden_tests.RedactHiddenTests"
 SANITIZE_OUTPUTS = f"{HERE}.sanitize_outputs.SanitizeOutputs"
+NAME_GRADED_CELLS = "grading.feedback_page.NameGradedCells"  # the page's contents: exercise names
+RENDER_MATH = "grading.feedback_page.RenderMath"  # $...$ as MathML, no CDN
 FEEDBACK_EXPORTER = f"{HERE}.sanitize_outputs.SanitizedHTMLExporter"
 
 
@@ -65,5 +67,7 @@ def feedback_preprocessors() -> list[str]:
         "nbgrader.preprocessors.GetGrades",
         REDACT_HIDDEN_TESTS,
         SANITIZE_OUTPUTS,
+        NAME_GRADED_CELLS,
+        RENDER_MATH,
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]

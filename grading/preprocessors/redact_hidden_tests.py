@@ -19,6 +19,7 @@ import json
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from grading.feedback import message as feedback_message
 from grading.verdict.cells import delimiters, hidden_lines, is_test_cell, without_hidden
 from grading.verdict.rewrite import RECORD, RewriteError, rewrite_test_cell
 
@@ -45,10 +46,16 @@ SAFE_ERRORS = {
 }
 
 
-def summary(outputs: list) -> str:
+def summary(outputs: list, graders_line: str | None = None) -> str:
+    """The one line a test cell with hidden parts shows; `graders_line` is the grader's own
+    message for it (grading/feedback.py), never text from the kernel."""
     errors = [o for o in outputs if o.get("output_type") == "error"]
     if not errors:
         return "Passed (outputs of tests with hidden parts are not shown in feedback)."
+    if errors[0].get("ename") == "NotImplementedError":
+        return "Not attempted: the exercise still raises NotImplementedError."
+    if graders_line:
+        return f"Failed: {graders_line}"
     first = errors[0]
     name = first.get("ename") if first.get("ename") in SAFE_ERRORS else "an error"
     if first.get("ename") == "WrongAnswer":
@@ -104,7 +111,9 @@ class RedactHiddenTests(NbGraderPreprocessor):
             if is_test_cell(cell):
                 cell.outputs = [
                     nbformat.v4.new_output(
-                        "stream", name="stdout", text=summary(cell.outputs) + "\n"
+                        "stream",
+                        name="stdout",
+                        text=summary(cell.outputs, feedback_message(cell)) + "\n",
                     )
                 ]
             else:
