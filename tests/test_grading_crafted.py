@@ -288,7 +288,10 @@ def test_everyone_gets_feedback_without_hidden_tests_or_huge_files(batch):
 # ---------------------------------------------------------------------------------------------
 # The submission and its outputs are untrusted too (issue 24 item 4): a second batch, graded once
 # by the real command with a small time budget, so the time waster costs seconds, not minutes.
-BUDGET = 45  # seconds: --GradingExecute.time_budget_floor, with the factor at 1
+# The budget scales with the solution's own run, measured in this run (a fresh reference cache),
+# so a loaded machine slows both alike; the waste is long enough for any such budget and costs
+# only the budget, since grading stops there.
+BUDGET_FLOOR, BUDGET_FACTOR, WASTE_CELLS = 20, 4, 20
 SCRIPTS = """<script>alert('stored')</script> <img src=x onerror="alert(1)">
 [click](javascript:alert(2)) <a href="javascript:alert(3)">here</a>"""
 SHOWS_SCRIPTS = """
@@ -394,7 +397,7 @@ def untrusted(tmp_path_factory):
     submit("history_thief", thief, full - lost)
     waster = copy.deepcopy(source)
     stop = _index(source, "dataframe_to_tensors")  # the waste goes before this exercise
-    for _ in range(6):  # each under the per-cell limit, together past the budget
+    for _ in range(WASTE_CELLS):  # each under the per-cell limit, together past the budget
         waster.cells.insert(stop, nbformat.v4.new_code_cell("import time\ntime.sleep(9)"))
     submit("time_waster", waster, sum(p for i, p in tests if i < stop))
 
@@ -408,11 +411,12 @@ def untrusted(tmp_path_factory):
             SLUG,
             f"--root={course.root}",
             f"--Execute.timeout={TIMEOUT}",
-            f"--GradingExecute.time_budget_floor={BUDGET}",
-            "--GradingExecute.time_budget_factor=1",
+            f"--GradingExecute.time_budget_floor={BUDGET_FLOOR}",
+            f"--GradingExecute.time_budget_factor={BUDGET_FACTOR}",
             "--workers=2",
         ],
         cwd=ROOT,
+        env={**os.environ, "DLBOOK_REFERENCE_CACHE": str(course.root.parent / "reference")},
         capture_output=True,
         text=True,
         check=False,
