@@ -374,6 +374,54 @@ def test_the_convolution_explorer_answers_its_sliders(lab, page):
         _fail(page, "05_explorer", problems)
 
 
+# Where the explorer's parts are drawn, in page pixels: every label whole (no text cut off),
+# every read-out and handle inside the controls' column and left of the picture.
+EXPLORER_LAYOUT_JS = """cell => {
+  const box = e => e.getBoundingClientRect();
+  const root = cell.querySelector('.conv-explorer');
+  if (!root) return {missing: true};
+  const img = root.querySelector('img');
+  const column = root.querySelector('.widget-hbox > .widget-vbox');
+  const clipped = e => e.scrollWidth > e.clientWidth + 1;
+  return {
+    picture_left: img ? box(img).left : null,
+    column_right: box(column).right,
+    column_clipped: clipped(column),
+    labels: [...root.querySelectorAll('.widget-label, .widget-label-basic')]
+      .filter(e => e.textContent.trim())
+      .map(e => [e.textContent.trim(), clipped(e), box(e).width]),
+    readouts: [...root.querySelectorAll('.widget-readout')]
+      .map(e => [e.textContent.trim(), box(e).right, box(e).width]),
+    handles: [...root.querySelectorAll('.noUi-handle')].map(e => [box(e).left, box(e).width]),
+  }; }"""
+SCROLLED_SIDEWAYS_JS = """cell => [...cell.querySelectorAll('.conv-explorer *')]
+  .filter(e => e.scrollLeft > 0).map(e => e.className).join(', ')"""
+
+
+def explorer_layout(cell) -> list[str]:
+    """At the page's window width: nothing of the controls is cut off or hidden by the picture."""
+    shown = cell.evaluate(EXPLORER_LAYOUT_JS)
+    if shown.get("missing"):
+        return ["the explorer's widget (class conv-explorer) is not in the page"]
+    problems = []
+    if shown["column_clipped"]:
+        problems.append("the explorer's controls column is narrower than its controls")
+    picture = shown["picture_left"]
+    for text, clipped, width in shown["labels"]:
+        if clipped or width <= 0:
+            problems.append(f"the explorer's label {text!r} is cut off")
+    for text, right, width in shown["readouts"]:
+        if width <= 0 or not text or (picture is not None and right > picture + 1):
+            problems.append(
+                f"a slider's read-out ({text!r}) is hidden (right edge {right:.0f}, "
+                f"picture from {picture})"
+            )
+    for left, width in shown["handles"]:
+        if width <= 0 or left > shown["column_right"]:
+            problems.append(f"a slider's handle is not visible (left {left:.0f}, width {width})")
+    return problems
+
+
 def _move_every_slider(page) -> list[str]:
     cells = page.locator(ui.CELLS)
     with_sliders = [
@@ -398,9 +446,13 @@ def _move_every_slider(page) -> list[str]:
             )
         ]
     )
+    problems += explorer_layout(cells.nth(index))
     for k in range(handles.count()):
         before = _explorer_signature(page, index)
         handles.nth(k).focus()
+        scrolled = cells.nth(index).evaluate(SCROLLED_SIDEWAYS_JS)
+        if scrolled:
+            problems.append(f"focusing slider {k} scrolled {scrolled} sideways")
         page.keyboard.press("ArrowRight")
         deadline = time.monotonic() + 10
         after = before
@@ -582,3 +634,141 @@ def test_check_live_plots_on_recorded_pages():
     assert check_live_plots(two) == []
     empty_first = {"images": images, "samples": [[0, [["e"]]], [1, [["c"]]]]}
     assert "first frame is empty axes" in " ".join(check_live_plots(empty_first))
+
+
+# --- issue 23: what a student sees on opening a chapter and in its small cells --------------
+
+NOISE_CELLS = [
+    ("code", "def square(x):\n    raise NotImplementedError()", {}),
+    ("markdown", "### Exercise 1 (2 points): `square`", {}),
+    (
+        "code",
+        (
+            '"""square: small integers."""\n'
+            "from helpers.checks import isolate; isolate('square_test')\n"
+            "from helpers.checks import check_equal, passed\n"
+            "check_equal(square(3), 9, 'square(3)')\npassed('square')"
+        ),
+        {
+            "nbgrader": {
+                "grade": True,
+                "solution": False,
+                "locked": True,
+                "grade_id": "square_test",
+                "points": 2,
+                "schema_version": 3,
+            },
+            "tags": ["raises-exception"],
+        },
+    ),
+    ("code", "from helpers.selfcheck import check\ncheck()", {}),
+    # A training run long enough for an estimate (~5 s on a busy machine): a model that sleeps.
+    (
+        "code",
+        (
+            "import time, torch\nfrom torch import nn\nimport helpers\n"
+            "class Slow(nn.Module):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.f = nn.Sequential(nn.Flatten(), nn.Linear(16, 10))\n"
+            "    def forward(self, x):\n"
+            "        time.sleep(0.03)\n"
+            "        return self.f(x)\n"
+            "X, y = torch.randn(640, 1, 4, 4), torch.randint(0, 10, (640,))\n"
+            "batches = [(X[i:i + 8], y[i:i + 8]) for i in range(0, 640, 8)]\n"
+            "history = helpers.train(Slow(), batches, batches[:4], 2, 0.1, 'cpu')"
+        ),
+        {},
+    ),
+]
+TIME_LEFT = re.compile(r"epoch [12]/2 · batch \d+/80 · \d+:\d\d elapsed · about \d+:\d\d left")
+
+
+def _noise_notebook():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}
+    nb.cells = [make[kind](src, metadata=meta) for kind, src, meta in NOISE_CELLS]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nb
+
+
+def unsaved_and_course_noise(page, lab, relpath: str) -> list[str]:
+    """A chapter just opened is not marked modified; no course-server error is on the page."""
+    ui.open_notebook(page, lab, relpath)
+    time.sleep(3)  # JupyterLab writes the kernel's metadata just after the kernel is idle
+    problems = []
+    if page.locator(".lm-TabBar-tab.jp-mod-dirty").count():
+        problems.append(f"{relpath} is marked unsaved right after opening (nothing was changed)")
+    nbgrader_menu = page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$"))
+    if nbgrader_menu.count():
+        nbgrader_menu.click()
+        items = page.locator(".lm-Menu").inner_text()
+        page.keyboard.press("Escape")
+        if "Assignment List" in items:
+            problems.append("Nbgrader > Assignment List is offered with no course server")
+    if "Error fetching courses" in page.locator("body").inner_text():
+        problems.append("the page shows 'Error fetching courses!'")
+    return problems
+
+
+def noise_in_small_cells(page, lab) -> list[str]:
+    """An unfinished test's one line, the self-check's summary alone, a training run's time
+    left in the plot's display, and the legend beside the curves."""
+    import nbformat
+
+    nbformat.write(_noise_notebook(), lab.work / "noise.ipynb")
+    ui.open_notebook(page, lab, "noise.ipynb")
+    page.evaluate(ui.SAMPLER_JS, ui.CELLS)
+    ui.run_all(page)
+    train = len(NOISE_CELLS) - 1
+    statuses, deadline = set(), time.monotonic() + 300
+    while time.monotonic() < deadline:
+        statuses.update(
+            page.locator(ui.CELLS).nth(train).locator(".jp-OutputArea-output pre").all_inner_texts()
+        )
+        if ui.wait_until_idle(page, 1.5):  # two calm looks 0.5 s apart
+            break
+    recording = page.evaluate(ui.STOP_SAMPLER_JS)
+    problems = []
+    test_text = ui.cell_text(page, 2)
+    if "Not attempted yet: square()" not in test_text or "Traceback" in test_text:
+        problems.append(f"the unfinished exercise's test cell shows {test_text.strip()[-300:]!r}")
+    check_text = ui.cell_text(page, 3)
+    if "[Result(" in check_text or "0 of 1 exercises pass" not in check_text:
+        problems.append(f"check() shows {check_text.strip()[-300:]!r}")
+    if not any(TIME_LEFT.search(s) for s in statuses):
+        problems.append(f"training never showed the time left; it showed {sorted(statuses)}")
+    area = page.locator(ui.CELLS).nth(train).locator(".jp-OutputArea-output")
+    texts = area.all_inner_texts()
+    if not any("done: 2 epochs in" in t for t in texts):
+        problems.append(f"no progress line ends the run; the cell's outputs read {texts}")
+    if page.locator(ui.CELLS).nth(train).locator(".jp-OutputArea-output img").count() != 1:
+        problems.append("the training cell does not show its live plot as one image")
+    frames = [i for i in map(_png_info, recording["images"].values()) if i]
+    for info in frames[-1:]:
+        (ax0, _, ax1, _), (lx0, _, lx1, _) = info["axes_box"], info["legend_box"]
+        if not (lx0 >= ax1 or lx1 <= ax0):
+            problems.append(
+                f"the legend {info['legend_box']} is over the curves {info['axes_box']}"
+            )
+    if not frames:
+        problems.append("the training cell sent no live-plot frame")
+    return problems
+
+
+@pytest.mark.browser
+def test_a_student_sees_no_noise(lab, page):
+    chapter = RELEASED[0]
+    with screenshot_on_error(page, "noise"):
+        problems = unsaved_and_course_noise(page, lab, f"{chapter.name}/{chapter.name}.ipynb")
+        problems += noise_in_small_cells(page, lab)
+        folder = ui.keep_artifacts("noise_seen")  # the picture looked at, pass or fail
+        page.screenshot(path=str(folder / "page.png"), full_page=True)
+    if problems:
+        _fail(page, "noise", problems)
