@@ -9,14 +9,16 @@ from nbclient import NotebookClient
 def test_an_offline_message_is_shown_without_a_traceback_into_helpers():
     nb = nbformat.v4.new_notebook()
     sources = (
-        "from helpers.data.specs import DatasetNotAvailableError\n"
-        "def fetch():\n"
-        "    raise DatasetNotAvailableError('Fashion-MNIST could not be downloaded.\\n'\n"
-        "                                   'Download these files ...\\n  /data/FashionMNIST')\n"
-        "try:\n"
-        "    fetch()\n"
-        "except DatasetNotAvailableError as err:\n"
-        "    saved = err\n",
+        (
+            "from helpers.data.specs import DatasetNotAvailableError\n"
+            "def fetch():\n"
+            "    raise DatasetNotAvailableError('Fashion-MNIST could not be downloaded.\\n'\n"
+            "                                   'Download these files ...\\n  /data/FashionMNIST')\n"
+            "try:\n"
+            "    fetch()\n"
+            "except DatasetNotAvailableError as err:\n"
+            "    saved = err\n"
+        ),
         "raise saved",
     )
     nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
