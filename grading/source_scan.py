@@ -25,160 +25,20 @@ test_source_scan.py scans every chapter's solutions).
 import ast
 from dataclasses import dataclass
 
-INTROSPECTION = "introspection of test-time objects"
-GUARD = "switches a grading guard off"
-PATCH = "patches code the tests rely on"
-HIDDEN = "hides code from this scan"
-
-# Dotted names (after resolving imports and aliases) and what using them means.
-_CALLS = {
-    "sys._getframe": INTROSPECTION,
-    "sys._current_frames": INTROSPECTION,
-    "sys.settrace": INTROSPECTION,
-    "sys.setprofile": INTROSPECTION,
-    "sys.modules": INTROSPECTION,
-    "threading.settrace": INTROSPECTION,
-    "inspect.currentframe": INTROSPECTION,
-    "inspect.stack": INTROSPECTION,
-    "inspect.trace": INTROSPECTION,
-    "inspect.getouterframes": INTROSPECTION,
-    "inspect.getinnerframes": INTROSPECTION,
-    "inspect.getframeinfo": INTROSPECTION,
-    "inspect.getargvalues": INTROSPECTION,
-    "inspect.getclosurevars": INTROSPECTION,
-    "inspect.getmembers": INTROSPECTION,
-    "traceback.extract_stack": INTROSPECTION,
-    "traceback.walk_stack": INTROSPECTION,
-    "gc.get_objects": INTROSPECTION,
-    "gc.get_referrers": INTROSPECTION,
-    "gc.get_referents": INTROSPECTION,
-    "globals": INTROSPECTION,
-    "locals": INTROSPECTION,
-    "get_ipython": INTROSPECTION,
-    "IPython.get_ipython": INTROSPECTION,
-    "eval": HIDDEN,
-    "exec": HIDDEN,
-    "compile": HIDDEN,
-    "breakpoint": INTROSPECTION,
-    "torch.inference_mode": None,  # only with False: see _inference_off
-    "torch.autograd.grad_mode.inference_mode": None,
-}
-# Modules whose import (or any use) is itself the finding.
-_MODULES = {
-    "ctypes": INTROSPECTION,
-    "_ctypes": INTROSPECTION,
-    "builtins": PATCH,
-    "__main__": INTROSPECTION,
-    "gc": None,  # gc.collect() is fine: only the calls above
-    "threading": GUARD,
-    "_thread": GUARD,
-    "multiprocessing": GUARD,
-    "concurrent": GUARD,
-    "torch.overrides": GUARD,
-    "torch.utils._python_dispatch": GUARD,
-    "torch._C._functorch": GUARD,
-    "helpers.by_hand": GUARD,
-    "helpers.by_hand_guard": GUARD,
-    "helpers.isolation": PATCH,
-    "helpers.agreement": PATCH,
-    "grading": PATCH,
-    "jupyter_client": INTROSPECTION,
-    "ipykernel": INTROSPECTION,
-}
-# Attribute names that mean frames, closures or the mode machinery wherever they are read.
-_ATTRIBUTES = {
-    "f_back": INTROSPECTION,
-    "f_locals": INTROSPECTION,
-    "f_globals": INTROSPECTION,
-    "f_builtins": INTROSPECTION,
-    "tb_frame": INTROSPECTION,
-    "gi_frame": INTROSPECTION,
-    "cr_frame": INTROSPECTION,
-    "ag_frame": INTROSPECTION,
-    "__globals__": INTROSPECTION,
-    "__closure__": INTROSPECTION,
-    "cell_contents": INTROSPECTION,
-    "__subclasses__": INTROSPECTION,
-    "__builtins__": PATCH,
-    "_pop_mode": GUARD,
-    "_push_mode": GUARD,
-    "_disable_current_modes": GUARD,
-    "_get_current_dispatch_mode_stack": GUARD,
-    "_get_current_function_mode_stack": GUARD,
-    "_DisableTorchDispatch": GUARD,
-    "DisableTorchFunction": GUARD,
-    "DisableTorchFunctionSubclass": GUARD,
-    "_DisableFuncTorch": GUARD,
-    "_ExcludeDispatchKeyGuard": GUARD,
-    "_IncludeDispatchKeyGuard": GUARD,
-    "_ForceDispatchKeyGuard": GUARD,
-    "_unset_dispatch_mode": GUARD,
-    "_set_dispatch_mode": GUARD,
-    "_pop_torch_dispatch_stack": GUARD,
-    "_push_on_torch_dispatch_stack": GUARD,
-    "_pop_torch_function_stack": GUARD,
-    "_push_on_torch_function_stack": GUARD,
-    "_len_torch_dispatch_stack": GUARD,
-    "_len_torch_function_stack": GUARD,
-    "_InferenceMode": GUARD,
-    "_RestorePythonTLSSnapshot": GUARD,
-    "_AutoDispatchBelowAutograd": GUARD,
-    "TorchDispatchMode": GUARD,
-    "TorchFunctionMode": GUARD,
-}
-_NOTEBOOK_NAMES = {"In", "Out", "_ih", "_oh", "_i", "_ii", "_iii", "__dlbook_record__"}
-_GUARD_NAMES = {
-    "by_hand",
-    "forbid_builtins",
-    "numpy_only",
-    "isolate",
-    "case",
-    "passed",
-    "check_close",
-    "check_equal",
-    "check_shape",
-    "check_type",
-    "check_true",
-}
-# IPython magics that read or rewrite the session (`%timeit`, `%matplotlib` are fine); the
-# IPython transform turns `%who` into get_ipython().run_line_magic("who", "").
-_MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
-_SESSION_MAGICS = {
-    "who",
-    "whos",
-    "who_ls",
-    "store",
-    "reset",
-    "reset_selective",
-    "xdel",
-    "pdb",
-    "debug",
-    "tb",
-    "history",
-    "hist",
-    "recall",
-    "rerun",
-    "macro",
-    "load",
-    "save",
-    "run",
-    "config",
-    "capture_output",
-}
-# Attributes of these modules are the library's functions: assigning one is patching.
-_PATCHABLE = {
-    "torch",
-    "torch.nn.functional",
-    "torch.Tensor",
-    "torch.autograd",
-    "torch.optim",
-    "torch.nn",
-    "torch.linalg",
-    "torch.special",
-    "numpy",
-    "builtins",
-    "math",
-}
+from grading.source_scan_rules import (
+    ATTRIBUTES,
+    CALLS,
+    GUARD,
+    GUARD_NAMES,
+    HIDDEN,
+    INTROSPECTION,
+    MAGIC_METHODS,
+    MODULES,
+    NOTEBOOK_NAMES,
+    PATCH,
+    PATCHABLE,
+    SESSION_MAGICS,
+)
 
 
 @dataclass(frozen=True)
@@ -220,7 +80,7 @@ def _literal_getattr(call: ast.Call) -> bool:
 
 
 def _module_finding(name: str) -> str | None:
-    for module, what in _MODULES.items():
+    for module, what in MODULES.items():
         if what and (name == module or name.startswith(module + ".")):
             return what
     return None
@@ -249,7 +109,7 @@ class _Scanner(ast.NodeVisitor):
 
     def _use(self, node, name: str) -> None:
         """A dotted name read: flag it if it, or a module above it, is on a list."""
-        why = _CALLS.get(name) or _module_finding(name)
+        why = CALLS.get(name) or _module_finding(name)
         if why:
             self.add(node, name, why)
 
@@ -263,12 +123,12 @@ class _Scanner(ast.NodeVisitor):
         module = node.module or ""
         for alias in node.names:
             full = f"{module}.{alias.name}"
-            why = _module_finding(full) or _ATTRIBUTES.get(alias.name) or _CALLS.get(full)
+            why = _module_finding(full) or ATTRIBUTES.get(alias.name) or CALLS.get(full)
             if why:
                 self.add(node, f"from {module} import {alias.name}", why)
 
     def visit_Attribute(self, node):
-        why = _ATTRIBUTES.get(node.attr)
+        why = ATTRIBUTES.get(node.attr)
         if why:
             self.add(node, f".{node.attr}", why)
         if node.attr == "__dict__" and _patchable(_dotted(node.value, self.aliases) or ""):
@@ -279,11 +139,11 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Name(self, node):
-        if isinstance(node.ctx, ast.Store) and node.id in _GUARD_NAMES:
+        if isinstance(node.ctx, ast.Store) and node.id in GUARD_NAMES:
             self.add(node, f"{node.id} = ... (rebinds a test helper)", GUARD)
         if not isinstance(node.ctx, ast.Load) or node.id in self.bound:
             return
-        if node.id in _NOTEBOOK_NAMES:
+        if node.id in NOTEBOOK_NAMES:
             self.add(node, f"{node.id} (the notebook's history or the grader)", INTROSPECTION)
         elif node.id == "__builtins__":
             self.add(node, node.id, PATCH)
@@ -295,7 +155,7 @@ class _Scanner(ast.NodeVisitor):
         func = node.func
         if not (
             isinstance(func, ast.Attribute)
-            and func.attr in _MAGIC_METHODS
+            and func.attr in MAGIC_METHODS
             and isinstance(func.value, ast.Call)
             and _dotted(func.value.func, self.aliases) in ("get_ipython", "IPython.get_ipython")
         ):
@@ -304,7 +164,7 @@ class _Scanner(ast.NodeVisitor):
         magic = first.value if isinstance(first, ast.Constant) else None
         if (
             func.attr.startswith("run_")
-            and magic not in _SESSION_MAGICS
+            and magic not in SESSION_MAGICS
             or func.attr
             in (
                 "system",
@@ -347,7 +207,7 @@ class _Scanner(ast.NodeVisitor):
             self.add(node, f"{name}({target}, ...)", PATCH)
         if literal and isinstance(node.args[1].value, str):
             attr = node.args[1].value
-            why = _ATTRIBUTES.get(attr)
+            why = ATTRIBUTES.get(attr)
             if why:
                 self.add(node, f"{name}(..., {attr!r})", why)
             if target:
@@ -392,7 +252,7 @@ def _bound_names(tree) -> set:
 
 
 def _patchable(owner: str) -> bool:
-    return owner in _PATCHABLE or owner.split(".")[0] in ("helpers", "builtins", "grading")
+    return owner in PATCHABLE or owner.split(".")[0] in ("helpers", "builtins", "grading")
 
 
 def _is_module_like(name: str) -> bool:
