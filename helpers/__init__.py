@@ -33,6 +33,7 @@ _EXPORTS = {
     "is_autograding": "helpers.runtime",
     "lenet": "helpers.models",
     "limit_threads": "helpers.runtime",
+    "train_threads": "helpers.runtime",
     "load_data_cifar10": "helpers.data.loaders",
     "load_data_fashion_mnist": "helpers.data.loaders",
     "num_gpus": "helpers.devices",

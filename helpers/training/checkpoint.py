@@ -8,8 +8,16 @@ draw the same numbers they would have drawn.
 
 The file is written with `helpers.files.atomic_write` (a temporary name, flushed to disk, then
 renamed), so an interrupt during saving leaves the previous checkpoint intact.
+
+Checkpoints belong to one student. `user_checkpoint_dir(chapter)` is a folder of the user's own
+(`$DLBOOK_CHECKPOINTS/<chapter>`, else `<XDG_CACHE_HOME or ~/.cache>/dlbook/checkpoints/
+<chapter>`), never the machine's shared temp folder, and every checkpoint records its owner
+(user name and home folder): `load` refuses one that another user saved, so on a course server
+or a lab PC nobody resumes someone else's run.
 """
 
+import getpass
+import os
 import pickle
 import random
 from pathlib import Path
@@ -20,6 +28,28 @@ import torch
 from helpers.files import atomic_write
 
 FORMAT = 1  # bump when the layout of the saved dict changes; load() then refuses old files
+CHECKPOINTS_VAR = "DLBOOK_CHECKPOINTS"  # overrides the root of user_checkpoint_dir
+
+
+def owner() -> str:
+    """Who is running this: "user name (home folder)", the identity a checkpoint records."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # a container user with no passwd entry and no $USER
+        name = f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"{name} ({Path.home()})"
+
+
+def user_checkpoint_dir(chapter: str) -> Path:
+    """This user's folder for a chapter's checkpoints (created): $DLBOOK_CHECKPOINTS/<chapter>,
+    else <$XDG_CACHE_HOME or ~/.cache>/dlbook/checkpoints/<chapter>."""
+    root = os.environ.get(CHECKPOINTS_VAR)
+    if not root:
+        cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        root = Path(cache) / "dlbook" / "checkpoints"
+    folder = Path(root).expanduser() / chapter
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def rng_state() -> dict:
@@ -70,6 +100,7 @@ def save(
         "history": history,
         "rng": rng_state(),
         "extra": extra or {},
+        "owner": owner(),
     }
     # fsync: a checkpoint exists to survive crashes, power cuts included.
     atomic_write(path, lambda tmp: torch.save(state, tmp), fsync=True)
@@ -102,6 +133,13 @@ def load(path, *, net, optimizer, scheduler=None, scaler=None) -> dict:
             f"{path} is not a helpers.train checkpoint of format {FORMAT} (found "
             f"format {found!r}; a bare state_dict has none): delete it, or pass "
             "checkpoint= another path, to start afresh."
+        )
+    saved_by = state.get("owner")
+    if saved_by is not None and saved_by != owner():
+        raise ValueError(
+            f"{path} was saved by {saved_by}, not by you ({owner()}): a run of someone else's "
+            "is not resumed. Use a checkpoint path of your own "
+            "(helpers.training.checkpoint.user_checkpoint_dir) or resume=False."
         )
     try:
         net.load_state_dict(state["model"])

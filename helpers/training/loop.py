@@ -103,6 +103,8 @@ def train(
     check_arguments(net, train_iter, test_iter, options)
     run = _prepare(net, train_iter, options)
     history, start = _resume(run, options.checkpoint) if options.resume else (History(), 0)
+    if not options.resume and options.checkpoint is not None and Path(options.checkpoint).exists():
+        print(f"training afresh (resume=False): {options.checkpoint} will be overwritten")
     evaluated_on = eval_label(test_iter)
     animator = _animator_for(options.plot, options.num_epochs, history, evaluated_on)
     print(f"training on {run.device}")
@@ -197,7 +199,10 @@ def _resume(run: _Run, checkpoint) -> tuple[History, int]:
     state = ckpt.load(
         checkpoint, net=run.net, optimizer=run.opt, scheduler=run.sched, scaler=run.scaler
     )
-    print(f"resuming from {checkpoint} after epoch {state['epoch']}")
+    print(
+        f"resuming from {checkpoint} after epoch {state['epoch']} "
+        "(resume=False, or deleting the file, trains afresh)"
+    )
     return History(**state["history"]), state["epoch"]
 
 

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from helpers.models import BasicBlock, lenet, resnet20
+from helpers.models import BasicBlock, ZeroPadShortcut, lenet, resnet20
 
 
 def test_lenet_shapes_match_the_notes():
@@ -64,3 +64,25 @@ def test_resnet20_forward_and_backward():
     torch.testing.assert_close(
         fast(X.contiguous(memory_format=torch.channels_last)), out, rtol=1e-4, atol=1e-4
     )
+
+
+def test_resnet20_is_the_papers_option_a_with_he_init():
+    """He et al.'s CIFAR ResNet-20: 269,722 parameters with zero-padding shortcuts (0.27M in the
+    paper), 272,474 with 1x1 projections; conv weights with std sqrt(2 / fan_in)."""
+    assert sum(p.numel() for p in resnet20().parameters()) == 269_722
+    assert sum(p.numel() for p in resnet20(shortcut="B").parameters()) == 272_474
+    torch.manual_seed(0)
+    widest = resnet20()[-4].conv2  # the last block's 64 -> 64 3x3 conv: fan_in 576
+    assert abs(widest.weight.std().item() - (2 / 576) ** 0.5) < 0.003, widest.weight.std()
+
+
+def test_zero_pad_shortcut_subsamples_and_appends_zero_channels():
+    """Option A: x[:, :, ::2, ::2] then zero channels after the input's; odd sizes round up,
+    as a 3x3 stride-2 padding-1 convolution's output does."""
+    x = torch.randn(2, 3, 7, 5)
+    out = ZeroPadShortcut(3, 8, stride=2)(x)
+    assert out.shape == (2, 8, 4, 3) == nn.Conv2d(3, 8, 3, 2, 1)(x).shape
+    assert torch.equal(out[:, :3], x[:, :, ::2, ::2]) and not out[:, 3:].any()
+    block = BasicBlock(3, 8, stride=2)
+    assert isinstance(block.shortcut, ZeroPadShortcut)
+    assert block(x).shape == (2, 8, 4, 3)

@@ -45,3 +45,56 @@ def test_limit_threads_limits_torch_and_blas():
         assert result[n]["torch"] == int(n), result
         assert result[n]["pools"], f"no BLAS/OpenMP pool found to limit: {result}"
         assert set(result[n]["pools"].values()) == {int(n)}, result
+
+
+TRAIN_PROBE = r"""
+import json, os
+import torch
+import helpers
+from helpers.runtime import available_cores
+helpers.limit_threads(1)
+out = {"cores": available_cores()}
+with helpers.train_threads() as n:
+    out["inside"], out["yielded"] = torch.get_num_threads(), n
+out["after"] = torch.get_num_threads()
+try:
+    with helpers.train_threads():
+        raise KeyError("a failing training cell")
+except KeyError:
+    out["after_error"] = torch.get_num_threads()
+print(json.dumps(out))
+"""
+
+
+def _train_probe(**env) -> dict:
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION",)}
+    environ.pop("DLBOOK_TRAIN_THREADS", None)
+    environ.update(env)
+    done = subprocess.run(
+        [sys.executable, "-c", TRAIN_PROBE],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environ,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_train_threads_uses_every_core_then_restores_the_limit():
+    """A training cell gets every core the process may use; the one-thread limit is back after
+    the block, also when the block fails."""
+    out = _train_probe()
+    assert out["inside"] == out["yielded"] == out["cores"], out
+    assert out["after"] == 1 and out["after_error"] == 1, out
+
+
+def test_train_threads_override_and_the_autograder():
+    """DLBOOK_TRAIN_THREADS sets the count; under the autograder the limit stays as it was."""
+    assert _train_probe(DLBOOK_TRAIN_THREADS="3")["inside"] == 3
+    graded = _train_probe(DLBOOK_TRAIN_THREADS="3", NBGRADER_EXECUTION="autograde")
+    assert graded["inside"] == 1 and graded["after"] == 1, graded

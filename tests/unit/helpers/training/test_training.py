@@ -8,6 +8,7 @@ several seconds (resume equality, both loaders, torch.compile, the text-plot hos
 
 import math
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -753,3 +754,61 @@ def test_history_repr_is_one_short_line_however_many_epochs():
     assert text == (
         "History(100 epochs, 50.0 s; last epoch: train_loss 0.010, train_acc 0.500, test_acc 0.250)"
     )
+
+
+# -- checkpoints belong to one user (issue 23 item 1) ----------------------------------------------
+def _as_user(monkeypatch, tmp_path, name):
+    """Switch HOME, USER and the cache root to those of user `name` for the rest of the test."""
+    home = tmp_path / name
+    home.mkdir(exist_ok=True)
+    for var in ("HOME", "USER", "LOGNAME", "XDG_CACHE_HOME", "DLBOOK_CHECKPOINTS"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USER", name)
+    monkeypatch.setenv("LOGNAME", name)
+    return home
+
+
+def test_each_user_gets_a_checkpoint_folder_of_their_own(monkeypatch, tmp_path):
+    """The folder is under the user's home (or $DLBOOK_CHECKPOINTS), never the shared temp dir."""
+    import tempfile
+
+    from helpers.training.checkpoint import user_checkpoint_dir
+
+    home_ana = _as_user(monkeypatch, tmp_path, "ana")
+    ana = user_checkpoint_dir("ch07")
+    home_ben = _as_user(monkeypatch, tmp_path, "ben")
+    ben = user_checkpoint_dir("ch07")
+    assert ana.is_dir() and ana == home_ana / ".cache" / "dlbook" / "checkpoints" / "ch07"
+    assert ben == home_ben / ".cache" / "dlbook" / "checkpoints" / "ch07"
+    assert Path(tempfile.gettempdir()) / "dlbook-ch07" not in (ana, ben)
+    monkeypatch.setenv("DLBOOK_CHECKPOINTS", str(tmp_path / "mine"))
+    assert user_checkpoint_dir("ch07") == tmp_path / "mine" / "ch07"
+
+
+def test_one_users_checkpoint_is_never_resumed_by_another(monkeypatch, tmp_path, capsys):
+    """Ben, pointed at Ana's checkpoint file, gets an error naming its owner; the file is
+    untouched; Ana herself resumes it."""
+    _as_user(monkeypatch, tmp_path, "ana")
+    shared = tmp_path / "shared" / "run.pt"
+    torch.manual_seed(0)
+    quick_train(checkpoint=shared)
+    saved = shared.read_bytes()
+    _as_user(monkeypatch, tmp_path, "ben")
+    with pytest.raises(ValueError, match=r"saved by ana .*not by you \(ben"):
+        quick_train(checkpoint=shared, resume=True)
+    assert shared.read_bytes() == saved
+    _as_user(monkeypatch, tmp_path, "ana")
+    capsys.readouterr()
+    resumed = quick_train(checkpoint=shared, resume=True, num_epochs=3)
+    out = capsys.readouterr().out
+    assert f"resuming from {shared} after epoch 2" in out and "resume=False" in out
+    assert resumed.epoch == [1, 2, 3]
+
+
+def test_resume_false_says_the_old_checkpoint_is_overwritten(tmp_path, capsys):
+    quick_train(checkpoint=tmp_path / "c.pt")
+    capsys.readouterr()
+    history = quick_train(checkpoint=tmp_path / "c.pt", resume=False)
+    assert history.epoch == [1, 2]
+    assert "training afresh (resume=False)" in capsys.readouterr().out
