@@ -53,7 +53,6 @@ PENDING = {
     "01_tensors": ("P", "one prediction exercise (broadcast_predictions): the lead adds one"),
     "02_autograd": ("P", "one prediction exercise (predict_detach_grad): the lead adds one"),
     "03_mlp_numpy": ("P", "no prediction exercise yet: the lead adds two"),
-    "07_modern_cnns": ("P", "issue 20: the ch07 helper tags its predictions"),
 }
 
 
