@@ -74,6 +74,7 @@ def recipe(args, device) -> dict:
         "amp": "bf16" if cuda else None,
         "channels_last": cuda,
         "compile": args.compile,
+        "init": False,  # keep resnet20's He initialisation, as the notebook does
         "plot": False,
     }
 
@@ -147,11 +148,14 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=None, help="default 10 (GPU), 4 (CPU)")
     parser.add_argument("--drop-epoch", type=int, default=None, help="lr 0.01 from this epoch")
     parser.add_argument("--batch-size", type=int, default=None, help="default 256 GPU, 128 CPU")
-    parser.add_argument("--n-train", type=int, default=None, help="default 50000 GPU, 2500 CPU")
-    parser.add_argument("--n-test", type=int, default=None, help="default 10000 GPU, 500 CPU")
+    parser.add_argument("--n-train", type=int, default=None, help="default 50000 GPU, 8000 CPU")
+    parser.add_argument("--n-test", type=int, default=None, help="default 10000 GPU, 2000 CPU")
     parser.add_argument("--runs", type=int, default=None, help="timed runs (default 3 GPU, 1 CPU)")
     parser.add_argument(
-        "--threads", type=int, default=1, help="torch CPU threads (as the notebook)"
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: every core, as the notebook's training cells)",
     )
     parser.add_argument("--compile", action="store_true", help="torch.compile the net")
     parser.add_argument(
@@ -166,8 +170,8 @@ def main(argv=None):
     defaults = {
         "epochs": 10 if gpu else 4,
         "batch_size": 256 if gpu else 128,
-        "n_train": 50_000 if gpu else 2_500,
-        "n_test": 10_000 if gpu else 500,
+        "n_train": 50_000 if gpu else 8_000,
+        "n_test": 10_000 if gpu else 2_000,
         "runs": 3 if gpu else 1,
     }
     for name, value in defaults.items():
@@ -175,6 +179,9 @@ def main(argv=None):
             setattr(args, name, value)
     if args.drop_epoch is None:
         args.drop_epoch = args.epochs // 2
+    from helpers.runtime import available_cores
+
+    args.threads = args.threads or available_cores()
     torch.set_num_threads(args.threads)
 
     with tempfile.TemporaryDirectory() as tmp:
