@@ -97,7 +97,7 @@ def png_frames_discarded():
     import IPython.display
 
     class Handle:
-        def update(self, obj):
+        def update(self, obj, **kwargs):  # the ETA line passes raw=True
             pass
 
     real = IPython.display.display

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from tests.nbgrader_course import Course
-from tests.verdict_probes import honest_forms, honest_state, test_cells, thief, visible_passes
+from tests.verdict_probes import honest_forms, honest_state, points_by_test_cell, thief, visible_passes
 from tools.build import masters
 
 pytestmark = pytest.mark.slow
@@ -61,7 +61,7 @@ def probed(request, tmp_path_factory):
     }
     return {
         "slug": slug,
-        "points": test_cells(source),
+        "points": points_by_test_cell(source),
         "cells": {s: course.cell_scores(slug, s) for s in STUDENTS},
         "ticks": {s: visible_passes(nb) for s, nb in graded.items()},
         "errors": {s: _errors(nb) for s, nb in graded.items()},

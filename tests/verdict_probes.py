@@ -373,6 +373,6 @@ def visible_passes(graded_nb) -> set[str]:
     }
 
 
-def test_cells(nb) -> dict:
+def points_by_test_cell(nb) -> dict:
     """{grade_id: points} of the notebook's test cells."""
     return {_nbg(c)["grade_id"]: float(_nbg(c).get("points", 0)) for c in nb.cells if is_test(c)}
