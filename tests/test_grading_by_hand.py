@@ -29,9 +29,6 @@ from tools.build import ROOT
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("bwrap") is None, reason="needs bubblewrap"),
-    # Written on 2026-12-02 and not yet run to the end on a machine (the shared lock's queue):
-    # a known failure, reported, until it has passed once (issue 24 item 3).
-    pytest.mark.xfail(reason="issue 24: not yet seen passing", strict=False),
 ]
 SLUG = "05_convolution"
 SUBMISSIONS = {
