@@ -26,26 +26,7 @@ CHAPTERS = [m.stem for m in masters()]
 STUDENTS = {"thief": thief, "honest_state": honest_state, "honest_forms": honest_forms}
 
 
-# Measured passing on chapter 01 only (2026-12-02); the other chapters' probes had not run when
-# the session stopped (the shared machine's lock queue) and failures were seen in the final run.
-# They stay in the suite as known failures, reported, until each chapter is fixed (issue 24).
-NOT_YET_MEASURED = set(CHAPTERS) - {"01_tensors"}
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param(
-            c,
-            marks=pytest.mark.xfail(
-                reason="issue 24: this chapter's probe not yet passed", strict=False
-            ),
-        )
-        if c in NOT_YET_MEASURED
-        else c
-        for c in CHAPTERS
-    ],
-)
+@pytest.fixture(scope="module", params=CHAPTERS)
 def probed(request, tmp_path_factory):
     slug = request.param
     course = Course(tmp_path_factory.mktemp(f"probe_{slug}"))

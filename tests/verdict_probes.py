@@ -3,7 +3,8 @@
 Generated from the chapter itself, so a new exercise is covered without editing a test:
 
     thief(source)          every answer, once the visible part of its test has passed (a cheater
-                           copies the visible cases' answers from the visible test), replaced
+                           copies the visible cases' answers from the visible test; a function
+                           of no arguments has no case to copy, so from the start), replaced
                            by code that returns what it can *find*:
                            names like `want`/`ref` in the caller's frames and in globals(),
                            the rest of a literal row that holds its arguments (a `cases` list),
@@ -272,9 +273,20 @@ def _thief_lines(source: str, tree, begin: int, end: int) -> list[str]:
     else:
         hint = "module" if re.search(r"\bnn\.(Sequential|Module)", body) else "data"
         steal = [f"{indent}    return __thief__(locals(), {hint!r})"]
+    if owner is None and not _parameters(func):
+        # A function of nothing has one answer, and the visible test shows what it must do,
+        # not the answer (xor_weights' outputs, not its weights): there is no visible case to
+        # copy, so the thief steals from the start.
+        return [indent + line[len(indent) + 4 :] for line in steal]
     # The visible cases are answered (a cheater copies them from the visible test); after the
     # visible part's passed(...), in the hidden part, the thief only steals.
     return [f"{indent}if __thief_hidden__():", *steal, *lines[begin : end - 1]]
+
+
+def _parameters(func) -> list[str]:
+    args = func.args
+    named = [a.arg for a in args.posonlyargs + args.args + args.kwonlyargs]
+    return named + [a.arg for a in (args.vararg, args.kwarg) if a is not None]
 
 
 def _dedent(text: str) -> str:
