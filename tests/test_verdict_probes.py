@@ -18,7 +18,13 @@ import nbformat
 import pytest
 
 from tests.nbgrader_course import Course
-from tests.verdict_probes import honest_forms, honest_state, points_by_test_cell, thief, visible_passes
+from tests.verdict_probes import (
+    honest_forms,
+    honest_state,
+    points_by_test_cell,
+    thief,
+    visible_passes,
+)
 from tools.build import masters
 
 pytestmark = pytest.mark.slow
