@@ -174,9 +174,11 @@ def master_to_notebook(path: Path) -> nbformat.NotebookNode:
 
 def notebook_metadata() -> dict:
     """What JupyterLab itself writes once the kernel has started (ipykernel's kernelspec and
-    kernel_info): a notebook that already says so opens unmodified, not marked unsaved. The
-    Python version is the book environment's, the one `./dlbook lab` runs."""
-    version = ".".join(str(v) for v in sys.version_info[:3])
+    kernel_info), less the Python version: a notebook that already says so opens unmodified, not
+    marked unsaved. The version (3.11.7, 3.11.9, ...) is the student's kernel's, unknown here and
+    different on every machine that builds: written into the book, it made the build differ by
+    machine and every other 3.11.x mark each chapter unsaved on open. `./dlbook lab` writes the
+    version into the student's copy instead, with the Python its kernel runs (tools/workspace.py)."""
     return {
         "kernelspec": {
             "display_name": "Python 3 (ipykernel)",
@@ -190,7 +192,6 @@ def notebook_metadata() -> dict:
             "name": "python",
             "nbconvert_exporter": "python",
             "pygments_lexer": "ipython3",
-            "version": version,
         },
     }
 

@@ -4,9 +4,15 @@
 the book never touches a notebook the student has worked in. Each run copies in only what is
 missing: a new chapter appears, an existing file is never overwritten.
 
+A notebook is copied with its `language_info.version` set to this Python's version, as
+ipykernel reports it: this script runs in the book's environment, whose Python the lab's kernel
+runs, so JupyterLab finds the notebook already saying what it would write on open and does not
+mark it unsaved. The built book leaves the version out (tools/build.py notebook_metadata).
+
 Usage: python -m tools.workspace RELEASE_DIR WORK_DIR   (prints WORK_DIR)
 """
 
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -25,8 +31,34 @@ def sync_workspace(release: Path, work: Path) -> list[Path]:
             continue  # the student's copy wins, always
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(src, dst)
+        if dst.suffix == ".ipynb":
+            stamp_python_version(dst)
         added.append(dst)
     return added
+
+
+# What ipykernel puts in kernel_info's language_info (ipykernel/ipkernel.py): "3.11.9", and
+# e.g. "3.13.0rc1" where sys.version_info would give 3.13.0.
+KERNEL_PYTHON_VERSION = sys.version.split()[0]
+
+
+def stamp_python_version(path: Path) -> None:
+    """Write this Python's version into a Python notebook's language_info, as JupyterLab would.
+
+    Formatted as nbformat writes (sorted keys, one-space indent), so only that line differs
+    from the release. A file that is not a Python notebook is left as it is."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return
+    info = nb.get("metadata", {}).get("language_info") if isinstance(nb, dict) else None
+    if not isinstance(info, dict) or info.get("name") != "python":
+        return
+    if info.get("version") == KERNEL_PYTHON_VERSION:
+        return
+    info["version"] = KERNEL_PYTHON_VERSION
+    text = json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:

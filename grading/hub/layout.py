@@ -26,6 +26,8 @@ import stat
 import subprocess
 from pathlib import Path
 
+from tools.workspace import stamp_python_version
+
 from .settings import HubSettings
 
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
@@ -102,6 +104,10 @@ def add_chapters(s: HubSettings) -> list[str]:
             target = s.course / folder / chapter.name
             if not target.exists():
                 shutil.copytree(chapter, target, ignore=IGNORE)
+                # The course's Python version, which the book leaves out: a student's fetched
+                # copy then opens unmodified in the hub's lab (tools/workspace.py says why).
+                for notebook in target.rglob("*.ipynb"):
+                    stamp_python_version(notebook)
                 _tree_mode(target, s.graders_group, 0o2775, 0o664)
                 added.append(f"{folder}/{chapter.name}")
     return added

@@ -23,6 +23,11 @@ STATIC_NOTE = (
     "Interactive sliders need a Jupyter frontend with ipywidgets (JupyterLab, "
     "Colab); showing one static picture instead."
 )
+# Where the explorer ran but its sliders are gone (the kernel ended, or a converted copy).
+RERUN_NOTE = (
+    "The sliders need this cell run in a live kernel: run it again to move them. "
+    "The picture it first drew:"
+)
 
 
 @dataclass(frozen=True)
@@ -337,12 +342,15 @@ class Explorer:
 
     def _repr_mimebundle_(self, **kwargs):
         # The widget where a widget manager runs; a static picture (with the note) elsewhere,
-        # e.g. a notebook opened without a kernel or converted by nbconvert.
+        # e.g. converted by nbconvert, or reopened after its kernel ended: `./dlbook lab` saves
+        # the picture without the widget's view then (tools/lab_save_hook.py), so JupyterLab
+        # shows it instead of "Error displaying widget: model not found".
         import base64
 
         bundle = self.widget._repr_mimebundle_(**kwargs)
         png = base64.b64encode(render_png(self.shown)).decode()
-        bundle["text/html"] = f'<p>{STATIC_NOTE}</p><img src="data:image/png;base64,{png}">'
+        bundle["image/png"] = png  # safe to show in an untrusted notebook, unlike the HTML
+        bundle["text/html"] = f'<p>{RERUN_NOTE}</p><img src="data:image/png;base64,{png}">'
         return bundle
 
 

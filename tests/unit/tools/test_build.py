@@ -115,3 +115,17 @@ def test_test_cells_are_locked_so_nbgrader_restores_them(tmp_path):
     )
     meta = master_to_notebook(_master(tmp_path, cell)).cells[0].metadata["nbgrader"]
     assert meta["locked"] is True and meta["schema_version"] == 3 and meta["points"] == 1
+
+
+def test_built_metadata_is_the_same_on_every_python(tmp_path, monkeypatch):
+    """No Python version in a built notebook: a build on 3.11.9 equals one on 3.11.7 (CI's
+    no-diff rule), and JupyterLab has no version of ours to rewrite on open (issue 23 item 6).
+    The student's copy gets its kernel's version from tools/workspace.py."""
+    import sys
+
+    master = _master(tmp_path, "```{code-cell} ipython3\nx = 1\n```\n")
+    first = master_to_notebook(master).metadata
+    monkeypatch.setattr(sys, "version_info", (3, 99, 42, "final", 0))
+    monkeypatch.setattr(sys, "version", "3.99.42 (main) [GCC]")
+    assert master_to_notebook(master).metadata == first
+    assert "version" not in first["language_info"], first["language_info"]

@@ -66,3 +66,34 @@ def test_lab_shows_students_the_student_tools_only(tmp_path):
         lab.stop()
     seen = "".join(lab.log)
     assert "not a subdirectory" not in seen, seen[-2000:]
+
+
+def test_a_copied_notebook_says_the_kernels_python_version(tmp_path):
+    """The release has no Python version (tools/build.py); the student's copy gets exactly what
+    this environment's ipykernel reports, so JupyterLab has nothing to rewrite on open (issue 23
+    item 6), and only that line differs from the release."""
+    import json
+
+    from ipykernel.ipkernel import IPythonKernel
+
+    from tools.build import notebook_metadata
+
+    release = tmp_path / "release"
+    (release / "01_tensors").mkdir(parents=True)
+    built = {
+        "cells": [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": ["# Café\n"]}],
+        "metadata": notebook_metadata(),
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    text = json.dumps(built, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    (release / "01_tensors" / "01_tensors.ipynb").write_text(text, encoding="utf-8")
+    (release / "01_tensors" / "data.csv").write_text("a,b\n1,2\n")
+    sync_workspace(release, tmp_path / "work")
+    copy = (tmp_path / "work" / "01_tensors" / "01_tensors.ipynb").read_text(encoding="utf-8")
+    kernel_says = IPythonKernel.language_info
+    assert json.loads(copy)["metadata"]["language_info"] == kernel_says
+    lexer = '   "pygments_lexer": "ipython3"\n'
+    version = f'   "pygments_lexer": "ipython3",\n   "version": "{kernel_says["version"]}"\n'
+    assert copy == text.replace(lexer, version)  # nothing else changed, "Café" included
+    assert (tmp_path / "work" / "01_tensors" / "data.csv").read_text() == "a,b\n1,2\n"

@@ -4,6 +4,7 @@ The oracle for "which input pixels does output (i, j) read" is PyTorch itself: a
 one-hot images through `F.conv2d` / `F.conv_transpose2d` with an all-ones kernel.
 """
 
+import base64
 import itertools
 
 import pytest
@@ -12,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.chapters.conv_explorer import (
+    RERUN_NOTE,
     STATIC_NOTE,
     ConvSetting,
     Explorer,
@@ -153,7 +155,8 @@ def test_explorer_widget_updates_one_image_in_place():
     assert "Not a valid setting" in ex.text.value and bytes(ex.image.value) == good
     bundle = ex._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert STATIC_NOTE in bundle["text/html"]
+    assert RERUN_NOTE in bundle["text/html"]
+    assert base64.b64decode(bundle["image/png"]) == render_png(ex.shown)  # the fallback picture
 
 
 def test_autograder_in_a_kernel_gets_the_static_picture_not_widgets(monkeypatch, capsys):

@@ -1,0 +1,11 @@
+"""JupyterLab server settings for `./dlbook lab` (this folder is on its JUPYTER_CONFIG_PATH).
+
+A saved widget output that carries a picture keeps the picture, not the widget's view, so a
+notebook reopened after its kernel ended shows chapter 05's explorer as a picture instead of
+"Error displaying widget: model not found" (issue 23 item 2; tools/lab_save_hook.py says how).
+"""
+
+c = get_config()  # noqa: F821 -- provided by traitlets when it executes this file
+
+# Importable: `./dlbook lab` puts the book on PYTHONPATH.
+c.ContentsManager.pre_save_hook = "tools.lab_save_hook.save_widget_pictures"
