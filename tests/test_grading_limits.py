@@ -1,5 +1,6 @@
 """GradingExecute's limits on real kernels: output caps for every message type, the notebook's
-time budget, flagged ungraded time-outs, and test cells kept out of the kernel's history.
+time budget, flagged ungraded time-outs, test cells kept out of the kernel's history, and a
+kernel death that costs only its cell (restart, silent replay, and where that gives up).
 
 Notebooks built in memory, run by the real GradingExecute (a plain local kernel: the sandbox
 has its own tests) with the recorder installed as nbgrader_config.py installs it.
@@ -110,3 +111,49 @@ def test_no_later_cell_finds_a_test_cell_in_the_kernels_history(tmp_path):
     assert "def f(x)" in shown  # the probe ran and sees the student's own cells
     assert "__dlbook_record__(f(secret" not in shown and "secret_input_for_f" not in shown, shown
     assert not flags, flags
+
+
+def _texts(cell) -> list[str]:
+    return [o.get("text", o.get("evalue", "")) for o in cell.get("outputs", [])]
+
+
+def test_a_kernel_death_costs_its_cell_only_the_earlier_cells_replayed_silently(tmp_path):
+    cells = [
+        v4.new_code_cell("import os\nx = 41\nprint('setup')"),
+        v4.new_code_cell("os._exit(1)"),
+        v4.new_code_cell("print(x + 1)"),  # the replay restored x
+    ]
+    nb, flags, _ = _run(cells, tmp_path)
+    assert _texts(nb.cells[0]) == ["setup\n"]  # the replay's own output is thrown away
+    assert nb.cells[1].outputs[-1]["ename"] == "DeadKernelError"
+    assert _texts(nb.cells[2]) == ["42\n"]
+    assert [(f.kind, f.cell) for f in flags] == [("kernel_death", "cell 2")]
+
+
+def test_past_max_restarts_the_rest_is_not_run_and_flagged(tmp_path):
+    cells = [
+        v4.new_code_cell("import os"),
+        v4.new_code_cell("os._exit(1)"),
+        v4.new_code_cell("os._exit(1)"),
+        v4.new_code_cell("print('never')"),
+    ]
+    nb, flags, _ = _run(cells, tmp_path, max_restarts=1)
+    assert [o["ename"] for o in nb.cells[2].outputs] == ["DeadKernelError"]
+    assert nb.cells[3].outputs[0]["ename"] == "NotRun"
+    assert "more than 1 kernel restarts" in nb.cells[3].outputs[0]["evalue"]
+    stops = [f for f in flags if "grading stopped early" in f.reason]
+    assert [(f.kind, f.cell) for f in stops] == [("kernel_death", "cell 3")], flags
+
+
+def test_when_the_replay_itself_fails_grading_stops_and_says_so(tmp_path):
+    cells = [  # the first cell kills any kernel that runs it a second time
+        v4.new_code_cell(
+            "import os\nif os.path.exists('ran'):\n    os._exit(1)\nopen('ran', 'w').close()"
+        ),
+        v4.new_code_cell("os._exit(1)"),
+        v4.new_code_cell("print('never')"),
+    ]
+    nb, flags, _ = _run(cells, tmp_path)
+    assert nb.cells[2].outputs[0]["ename"] == "NotRun"
+    assert "re-running the earlier cells after a restart failed" in nb.cells[2].outputs[0]["evalue"]
+    assert sorted(f.kind for f in flags) == ["kernel_death", "kernel_death"], flags

@@ -23,6 +23,7 @@ What it adds to `nbgrader.preprocessors.Execute`, in the order things happen:
 import copy
 import math
 import time
+from contextlib import contextmanager
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.preprocessors import Execute
@@ -174,74 +175,89 @@ class GradingExecute(OutputCaps, Execute):
             )
         return False
 
+    @contextmanager
+    def _fresh_kernel(self, nb):
+        """A new kernel for the cells from here on (the last one timed out or died)."""
+        self.km = None  # setup_kernel starts a kernel when it has none
+        with self.setup_kernel():
+            info = self.wait_for_reply(self.kc.kernel_info())
+            nb.metadata["language_info"] = info["content"]["language_info"]
+            yield
+
+    def _replay(self, nb, upto: int, skipped: set[int]) -> bool:
+        """Run the code cells before `upto` again, outputs thrown away (and so not counted
+        against the caps); False when the kernel timed out or died doing it."""
+        held = dict(self._held)
+        try:
+            for index in range(upto):
+                if index not in skipped and nb.cells[index].cell_type == "code":
+                    self._execute(copy.deepcopy(nb.cells[index]), index)
+        except (CellTimeoutError, DeadKernelError):
+            return False
+        finally:
+            self._held = held
+        return True
+
+    def _died(self, resources, cell, index: int) -> None:
+        cell.outputs.append(error_output("DeadKernelError", "the kernel died while this cell ran"))
+        note(
+            resources,
+            "the kernel died (os._exit, a crash or the memory limit); the cells after it ran "
+            "in a restarted kernel",
+            grade_id(cell, index),
+            kind="kernel_death",
+        )
+
+    def _run_from(self, nb, resources, start: int) -> int | None:
+        """Run the cells from `start` on in the current kernel. Returns the index of a cell that
+        timed out or killed the kernel (grading goes on after it, in a new kernel), or None when
+        nothing is left to run: every cell ran, or the notebook's time budget ran out."""
+        for index in range(start, len(nb.cells)):
+            cell = nb.cells[index]
+            if self._out_of_time():
+                reason = f"the notebook used up its time budget of {self._budget:.0f} s"
+                self._stop(nb, resources, index, reason, "time_budget", grade_id(cell, index))
+                return None
+            try:
+                self._execute(cell, index)
+            except CellTimeoutError:
+                return None if self._timed_out(nb, resources, cell, index) else index
+            except DeadKernelError:
+                self._died(resources, cell, index)
+                return index
+        return None
+
+    def _give_up(self, nb, resources, start: int, first: int, reason: str) -> None:
+        """Stop restarting: the cells from `first` on are not run (flagged at `start`, where
+        the last kernel began); a spent time budget is named as the reason if it is one."""
+        kind = "kernel_death"
+        if self._out_of_time():
+            reason, kind = (
+                f"the notebook used up its time budget of {self._budget:.0f} s",
+                "time_budget",
+            )
+        self._stop(nb, resources, first, reason, kind, grade_id(nb.cells[start], start))
+
     def _run_cells(self, nb, resources) -> None:
+        """Run every cell, in as many kernels as it takes: after a timeout or a death the next
+        kernel replays the cells before, then goes on after the one that failed."""
         skipped: set[int] = set()  # cells that timed out or killed the kernel: never re-run
         start, restarts = 0, 0
         while start < len(nb.cells):
-            self.km = None
-            failed_at = None
-            with self.setup_kernel():
-                info = self.wait_for_reply(self.kc.kernel_info())
-                nb.metadata["language_info"] = info["content"]["language_info"]
-                held = dict(self._held)  # a replay's outputs are thrown away: not counted
-                try:
-                    for index in range(start):  # replay what ran before, outputs thrown away
-                        if index not in skipped and nb.cells[index].cell_type == "code":
-                            self._execute(copy.deepcopy(nb.cells[index]), index)
-                except (CellTimeoutError, DeadKernelError):
-                    failed_at = -1
-                self._held = held
-                if failed_at is None:
-                    for index in range(start, len(nb.cells)):
-                        cell = nb.cells[index]
-                        if self._out_of_time():
-                            self._stop(
-                                nb,
-                                resources,
-                                index,
-                                f"the notebook used up its time budget of {self._budget:.0f} s",
-                                "time_budget",
-                                grade_id(cell, index),
-                            )
-                            return
-                        try:
-                            self._execute(cell, index)
-                        except CellTimeoutError:
-                            if self._timed_out(nb, resources, cell, index):
-                                return
-                            failed_at = index
-                            break
-                        except DeadKernelError:
-                            cell.outputs.append(
-                                error_output(
-                                    "DeadKernelError", "the kernel died while this cell ran"
-                                )
-                            )
-                            note(
-                                resources,
-                                "the kernel died (os._exit, a crash or the memory "
-                                "limit); the cells after it ran in a restarted kernel",
-                                grade_id(cell, index),
-                                kind="kernel_death",
-                            )
-                            failed_at = index
-                            break
+            with self._fresh_kernel(nb):
+                replayed = self._replay(nb, start, skipped)
+                failed_at = self._run_from(nb, resources, start) if replayed else None
+            if not replayed:
+                reason = "re-running the earlier cells after a restart failed"
+                return self._give_up(nb, resources, start, start, reason)
             if failed_at is None:
-                return
-            if failed_at == -1 or restarts >= self.max_restarts:
-                reason, kind = (
-                    ("re-running the earlier cells after a restart failed", "kernel_death")
-                    if failed_at == -1
-                    else (f"more than {self.max_restarts} kernel restarts", "kernel_death")
-                )
-                if self._out_of_time():
-                    reason = f"the notebook used up its time budget of {self._budget:.0f} s"
-                    kind = "time_budget"
-                where = grade_id(nb.cells[start], start) if start < len(nb.cells) else None
-                self._stop(nb, resources, max(start, failed_at + 1), reason, kind, where)
-                return
+                return None
+            if restarts >= self.max_restarts:
+                reason = f"more than {self.max_restarts} kernel restarts"
+                return self._give_up(nb, resources, start, failed_at + 1, reason)
             skipped.add(failed_at)
             start, restarts = failed_at + 1, restarts + 1
+        return None
 
     # -- after: records out, stderr and results made harmless --------------------------------
     def _collect(self, nb, resources, originals: dict) -> None:
