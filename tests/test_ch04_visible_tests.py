@@ -6,25 +6,13 @@ reference solution must pass every test, visible and hidden. Cells are run in-pr
 chapter's setup cell, in milliseconds; the real nbgrader round trip is tests/test_grading.py.
 """
 
-import nbformat
 import pytest
 
+from tests.chapter_probes import Chapter, ids
 from tests.wrong_answers.ch04 import CAUGHT_BY_VISIBLE_TESTS
-from tools.build import ROOT
 
-NOTEBOOK = ROOT / "source" / "04_training" / "04_training.ipynb"
-nb = nbformat.read(NOTEBOOK, as_version=4)
-src = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
-SETUP = "\n".join(
-    line for line in src["setup"].splitlines() if "%pip" not in line and "google.colab" not in line
-)
-
-
-def sol(gid, old, new):
-    """The reference answer of `gid` with `old` replaced by `new`."""
-    assert old in src[gid], (gid, old)
-    return src[gid].replace(old, new)
-
+ch04 = Chapter("04_training")
+sol = ch04.solution_with
 
 PROBES = [
     (
@@ -185,39 +173,26 @@ WRONG_PREDICTIONS = [
 ]
 
 
-def _run(answer: str, test: str) -> None:
-    namespace: dict = {}
-    exec(SETUP, namespace)  # noqa: S102 -- the chapter's own cells, as a kernel would run them
-    exec(answer, namespace)  # noqa: S102
-    exec(test, namespace)  # noqa: S102
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")  # e.g. MSE's shape warning: the mistake itself
-@pytest.mark.parametrize("gid, why, answer", PROBES, ids=[f"{g}-{w}" for g, w, _ in PROBES])
+@pytest.mark.parametrize("gid, why, answer", PROBES, ids=ids(PROBES))
 def test_visible_test_fails_the_warned_about_mistake(gid, why, answer):
-    visible = src[gid + "_test"].split("### BEGIN HIDDEN TESTS")[0]
     with pytest.raises((AssertionError, RuntimeError)):
-        _run(answer, visible)
+        ch04.run(answer, ch04.visible(gid))
 
 
 @pytest.mark.parametrize("gid", sorted({g for g, _, _ in PROBES}))
 def test_reference_answer_passes_visible_and_hidden_tests(gid):
-    _run(src[gid], src[gid + "_test"])
+    ch04.reference_passes(gid)
 
 
-@pytest.mark.parametrize(
-    "gid, why, answer", WRONG_PREDICTIONS, ids=[f"{g}-{w}" for g, w, _ in WRONG_PREDICTIONS]
-)
+@pytest.mark.parametrize("gid, why, answer", WRONG_PREDICTIONS, ids=ids(WRONG_PREDICTIONS))
 def test_a_wrong_prediction_passes_the_visible_part_and_fails_the_whole_test(gid, why, answer):
-    test = src[gid + "_test"]
-    _run(answer, test.split("### BEGIN HIDDEN TESTS")[0])  # well-formed: the form check passes
-    with pytest.raises(AssertionError):
-        _run(answer, test)
+    ch04.only_the_hidden_part_fails(gid, answer)
 
 
 @pytest.mark.parametrize("gid", sorted({g for g, _, _ in WRONG_PREDICTIONS}))
 def test_reference_prediction_passes_visible_and_hidden_tests(gid):
-    _run(src[gid], src[gid + "_test"])
+    ch04.reference_passes(gid)
 
 
 # Answers that hand the work to the library: each must be a *working* answer (it passes the whole
@@ -230,10 +205,8 @@ LIBRARY_ROUTES = [
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
-@pytest.mark.parametrize(
-    "gid, why, answer", LIBRARY_ROUTES, ids=[f"{g}-{w}" for g, w, _ in LIBRARY_ROUTES]
-)
+@pytest.mark.parametrize("gid, why, answer", LIBRARY_ROUTES, ids=ids(LIBRARY_ROUTES))
 def test_a_library_route_passes_once_the_guards_are_gone(gid, why, answer):
     no_guard = "(lambda *args: contextlib.nullcontext())("
-    test = src[gid + "_test"].replace("forbid_builtins(", no_guard).replace("by_hand(", no_guard)
-    _run(answer, "import contextlib\n" + test)
+    test = ch04.test(gid).replace("forbid_builtins(", no_guard).replace("by_hand(", no_guard)
+    ch04.run(answer, "import contextlib\n" + test)

@@ -10,38 +10,14 @@ nbgrader round trip is tests/test_grading.py):
   fail the whole test.
 """
 
-import nbformat
 import pytest
 
+from tests.chapter_probes import Chapter, ids
 from tests.wrong_answers.ch06 import CAUGHT_BY_VISIBLE_TESTS, WRONG
-from tools.build import ROOT
 
-NOTEBOOK = ROOT / "source" / "06_lenet" / "06_lenet.ipynb"
-nb = nbformat.read(NOTEBOOK, as_version=4)
-src = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
-SETUP = "\n".join(
-    line for line in src["setup"].splitlines() if "%pip" not in line and "google.colab" not in line
-)
-# Ungraded cells a test cell reads: the paper's C3 table (masked_conv's test builds C3 with it).
-HELPERS = next(c.source for c in nb.cells if c.source.startswith("def c3_table"))
-
-
-def sol(gid, old, new):
-    """The reference answer of `gid` with `old` replaced by `new`."""
-    assert old in src[gid], (gid, old)
-    return src[gid].replace(old, new)
-
-
-def _run(answer: str, test: str) -> None:
-    namespace: dict = {}
-    exec(SETUP, namespace)  # noqa: S102 -- the chapter's own cells, as a kernel would run them
-    exec(HELPERS, namespace)  # noqa: S102
-    exec(answer, namespace)  # noqa: S102
-    exec(test, namespace)  # noqa: S102
-
-
-def _visible(gid: str) -> str:
-    return src[gid + "_test"].split("### BEGIN HIDDEN TESTS")[0]
+# The paper's C3 table is an ungraded cell masked_conv's test reads.
+ch06 = Chapter("06_lenet", helpers=("def c3_table",))
+sol = ch06.solution_with
 
 
 HONEST = [
@@ -98,73 +74,54 @@ HONEST = [
     ),
 ]
 
+# (grade_id, the wrong belief, the reference's answer, the wrong one): well-formed, so only the
+# hidden part can tell.
 WRONG_PREDICTIONS = [
-    (
-        "debug_predictions",
-        "shuffled labels cannot be fitted",
-        sol("debug_predictions", '"shuffled_labels_fit": True', '"shuffled_labels_fit": False'),
-    ),
-    (
-        "debug_predictions",
-        "the double softmax floor taken as 0",
-        sol("debug_predictions", '"double_softmax_floor": 1.4612', '"double_softmax_floor": 0.0'),
-    ),
-    (
-        "debug_predictions",
-        "the loss of a uniform guess as log base 2",
-        sol("debug_predictions", '"uniform_10": 2.3026', '"uniform_10": 3.3219'),
-    ),
-    (
-        "read_predictions",
-        "an if on a tensor reads nothing",
-        sol("read_predictions", '"if_per_batch": 5', '"if_per_batch": 0'),
-    ),
-    (
-        "read_predictions",
-        "formatting a tensor reads nothing",
-        sol("read_predictions", '"log_the_mean": 1', '"log_the_mean": 0'),
-    ),
-    (
-        "read_curves",
-        "the stopping epoch where the training accuracy peaks",
-        sol("read_curves", '"overfitting"}, 6', '"overfitting"}, 12'),
-    ),
-]
+    (gid, why, sol(gid, right, wrong))
+    for gid, why, right, wrong in [
+        ("debug_predictions", "shuffled labels cannot be fitted",
+         '"shuffled_labels_fit": True', '"shuffled_labels_fit": False'),
+        ("debug_predictions", "the double softmax floor taken as 0",
+         '"double_softmax_floor": 1.4612', '"double_softmax_floor": 0.0'),
+        ("debug_predictions", "the loss of a uniform guess as log base 2",
+         '"uniform_10": 2.3026', '"uniform_10": 3.3219'),
+        ("read_predictions", "an if on a tensor reads nothing",
+         '"if_per_batch": 5', '"if_per_batch": 0'),
+        ("read_predictions", "formatting a tensor reads nothing",
+         '"log_the_mean": 1', '"log_the_mean": 0'),
+        ("read_curves", "the stopping epoch where the training accuracy peaks",
+         '"overfitting"}, 6', '"overfitting"}, 12'),
+    ]
+]  # fmt: skip
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize(
-    "gid, why, answer",
-    CAUGHT_BY_VISIBLE_TESTS,
-    ids=[f"{g}-{w}" for g, w, _ in CAUGHT_BY_VISIBLE_TESTS],
+    "gid, why, answer", CAUGHT_BY_VISIBLE_TESTS, ids=ids(CAUGHT_BY_VISIBLE_TESTS)
 )
 def test_visible_test_fails_the_warned_about_mistake(gid, why, answer):
     with pytest.raises(AssertionError):
-        _run(answer, _visible(gid))
+        ch06.run(answer, ch06.visible(gid))
 
 
 def test_the_planted_wrong_answer_fails_the_visible_test():
     gid, answer = WRONG
     with pytest.raises(AssertionError):
-        _run(answer, _visible(gid))
+        ch06.run(answer, ch06.visible(gid))
 
 
-@pytest.mark.parametrize("gid, why, answer", HONEST, ids=[f"{g}-{w}" for g, w, _ in HONEST])
+@pytest.mark.parametrize("gid, why, answer", HONEST, ids=ids(HONEST))
 def test_an_honest_variant_passes_visible_and_hidden_tests(gid, why, answer):
-    _run(answer, src[gid + "_test"])
+    ch06.run(answer, ch06.test(gid))
 
 
 @pytest.mark.parametrize(
     "gid", sorted({g for g, _, _ in CAUGHT_BY_VISIBLE_TESTS + HONEST + WRONG_PREDICTIONS})
 )
 def test_reference_answer_passes_visible_and_hidden_tests(gid):
-    _run(src[gid], src[gid + "_test"])
+    ch06.reference_passes(gid)
 
 
-@pytest.mark.parametrize(
-    "gid, why, answer", WRONG_PREDICTIONS, ids=[f"{g}-{w}" for g, w, _ in WRONG_PREDICTIONS]
-)
+@pytest.mark.parametrize("gid, why, answer", WRONG_PREDICTIONS, ids=ids(WRONG_PREDICTIONS))
 def test_a_wrong_prediction_passes_the_visible_part_and_fails_the_whole_test(gid, why, answer):
-    _run(answer, _visible(gid))  # well-formed: the form check passes
-    with pytest.raises(AssertionError):
-        _run(answer, src[gid + "_test"])
+    ch06.only_the_hidden_part_fails(gid, answer)

@@ -1,3 +1,7 @@
+from functools import partial
+
+from tests.wrong_answers import swapped
+
 SLUG = "06_lenet"
 # Zeroes the cut connections once, in __init__, and convolves with the full weight: correct
 # until the first optimizer step gives those weights non-zero values again.
@@ -78,11 +82,7 @@ _TRAIN_EPOCH = (
     "        count += len(y)\n"
     "    return float(loss_sum) / count, float(correct) / count\n"
 )
-
-
-def _train_epoch(old: str, new: str) -> str:
-    assert old in _TRAIN_EPOCH, old
-    return _TRAIN_EPOCH.replace(old, new)
+_train_epoch = partial(swapped, _TRAIN_EPOCH)  # (old, new): the solution with a mistake put in
 
 
 # MaskedConv2d (exercise 3) as the solution writes it.
@@ -101,11 +101,7 @@ _MASKED_CONV = (
     "        biases = self.bias.numel() if self.bias is not None else 0\n"
     "        return int(self.mask.sum()) * kernel + biases\n"
 )
-
-
-def _masked_conv(old: str, new: str) -> str:
-    assert old in _MASKED_CONV, old
-    return _MASKED_CONV.replace(old, new)
+_masked_conv = partial(swapped, _MASKED_CONV)
 
 
 CAUGHT_BY_VISIBLE_TESTS += [
