@@ -156,34 +156,44 @@ def test_rewritten_for_grading_the_expected_value_is_out_of_reach(pattern):
     assert records and set(records) == {"close"}, records
 
 
+def _rewritten_hidden(*lines: str) -> str:
+    """A test cell whose hidden part is `lines`, as rewritten for grading."""
+    source = "\n".join([f"### {B}", *lines, f"### {E}", ""])
+    return rewrite_test_cell(source, B, E)[0]
+
+
 def test_a_statement_that_may_change_what_the_student_is_given_stays():
     # copy_parameters(ref, blk) may change blk, and blk.load_state_dict(...) changes blk: both
     # stay, and so does the reference they read (with what changes it, ref.eval()).
-    source = (
-        "### BEGIN HIDDEN TESTS\nref = make()\nblk = student()\nref.eval()\n"
-        "copy_parameters(ref, blk)\nblk.load_state_dict(ref.state_dict())\n"
-        "check_close(blk(x), ref(x), 'out')\n### END HIDDEN TESTS\n"
+    rewritten = _rewritten_hidden(
+        "ref = make()",
+        "blk = student()",
+        "ref.eval()",
+        "copy_parameters(ref, blk)",
+        "blk.load_state_dict(ref.state_dict())",
+        "check_close(blk(x), ref(x), 'out')",
     )
-    rewritten, _, _ = rewrite_test_cell(source, B, E)
     assert "ref = make()" in rewritten and "copy_parameters(ref, blk)" in rewritten
     assert "blk.load_state_dict(ref.state_dict())" in rewritten
-    alone = "### BEGIN HIDDEN TESTS\nref = make()\nref.eval()\ncheck_close(f(x), ref(x), 'o')\n"
-    assert "ref" not in rewrite_test_cell(alone + "### END HIDDEN TESTS\n", B, E)[0]
+    alone = _rewritten_hidden("ref = make()", "ref.eval()", "check_close(f(x), ref(x), 'o')")
+    assert "ref" not in alone
     for mode in ("'train'", "'eval'"):  # a loop over constants does not keep a statement
-        looped = (
-            f"### BEGIN HIDDEN TESTS\nref = make()\nfor mode in ('train', 'eval'):\n"
-            f"    getattr(ref, mode)()\n    check_close(f(x), ref(x), {mode})\n"
-            "### END HIDDEN TESTS\n"
+        looped = _rewritten_hidden(
+            "ref = make()",
+            "for mode in ('train', 'eval'):",
+            "    getattr(ref, mode)()",
+            f"    check_close(f(x), ref(x), {mode})",
         )
-        assert "ref" not in rewrite_test_cell(looped, B, E)[0]
+        assert "ref" not in looped
 
 
 def test_a_backward_whose_gradients_the_student_value_reads_stays():
     # the student's own result's backward fills a.grad, which is what the hidden check records
-    source = (
-        "### BEGIN HIDDEN TESTS\na = torch.ones(3).requires_grad_(True)\nv = torch.ones(3)\n"
-        "r = student(a)\nr.backward(v)\ncheck_close(a.grad, 2 * v, 'a.grad')\n"
-        "### END HIDDEN TESTS\n"
+    rewritten = _rewritten_hidden(
+        "a = torch.ones(3).requires_grad_(True)",
+        "v = torch.ones(3)",
+        "r = student(a)",
+        "r.backward(v)",
+        "check_close(a.grad, 2 * v, 'a.grad')",
     )
-    rewritten, _, _ = rewrite_test_cell(source, B, E)
     assert "r.backward(v)" in rewritten and "v = torch.ones(3)" in rewritten
