@@ -19,14 +19,13 @@ next heading; its points are its test cells' points; its answer cells carry the 
           are not in the repository, so a transcription of the notes is found by the author and
           tagged; rule T1 counts it.)
 
-Chapters 01-03 predate rule P. Where one of their exercises already is a prediction it is tagged
-(01's `broadcast_predictions`, 02's `predict_detach_grad`); neither chapter has a second one and
-03 has none, so they are listed in PENDING below for the lead, as strict expected failures: the
-day a chapter gains its predictions the test passes, pytest reports the XPASS as a failure, and
-its line in PENDING must go. Chapter 07 is listed there until its helper of this round lands
-its exercises (the message says which line to delete). Rules T1 and T2 hold for every
-chapter not listed. (Chapter 02's `two_layer_step` is the notes' update loop, printed in the
-chapter: it is tagged `transcription`, 3 of its 20 points.)
+Chapters 01-03 predate rule P; each now has two prediction exercises (01: `broadcast_predictions`,
+`view_copy_predictions`; 02: `inplace_backward_predictions`, `predict_detach_grad`; 03:
+`learning_rate_predictions`, `symmetry_predictions`). A chapter that does not pass a rule yet is
+listed in PENDING below, as a strict expected failure: the day it passes, pytest reports the
+XPASS as a failure, and its line in PENDING must go. Rules T1 and T2 hold for every chapter not
+listed. (Chapter 02's `two_layer_step` is the notes' update loop, printed in the chapter: it is
+tagged `transcription`, 3 of its 22 points.)
 
 Each rule is shown failing on a planted chapter at the end of this file.
 """
@@ -49,11 +48,7 @@ SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.DOTALL)
 HIDDEN_START = "### BEGIN HIDDEN TESTS"
 
 # Chapter -> (rules it does not pass yet, why). Strict xfail: delete the line when it passes.
-PENDING = {
-    "01_tensors": ("P", "one prediction exercise (broadcast_predictions): the lead adds one"),
-    "02_autograd": ("P", "one prediction exercise (predict_detach_grad): the lead adds one"),
-    "03_mlp_numpy": ("P", "no prediction exercise yet: the lead adds two"),
-}
+PENDING: dict = {}
 
 
 # -- reading a chapter -------------------------------------------------------------------------

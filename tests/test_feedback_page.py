@@ -124,7 +124,7 @@ def test_the_contents_name_the_exercises(pages, browser, tmp_path):
     entries = page.eval_on_selector_all("#toc li a", "links => links.map(a => a.innerText)")
     assert len(entries) == len(pages["names"]), entries
     assert "Test cell" not in entries and "Coding free-response" not in entries, entries
-    assert "Exercise 6: normalise the rows (tests)" in entries, entries
+    assert "Exercise 7: normalise the rows (tests)" in entries, entries
 
 
 def test_math_is_mathml_and_no_dollar_is_left(pages, browser, tmp_path):
