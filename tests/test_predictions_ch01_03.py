@@ -20,12 +20,29 @@ SLUG_OF = {
     "learning_rate_predictions": "03_mlp_numpy",
     "symmetry_predictions": "03_mlp_numpy",
 }
+# The ungraded cell a test reads its cases from (the chapter shows it above the exercise).
+CASES_OF = {
+    "view_copy_predictions": "VIEW_COPY_CASES",
+    "inplace_backward_predictions": "INPLACE_CASES",
+}
+
+
+@functools.cache
+def _notebook(slug: str):
+    return nbformat.read(ROOT / "source" / slug / f"{slug}.ipynb", as_version=4)
 
 
 @functools.cache
 def _cells(slug: str) -> dict:
-    nb = nbformat.read(ROOT / "source" / slug / f"{slug}.ipynb", as_version=4)
-    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in nb.cells}
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in _notebook(slug).cells}
+
+
+def _cases_cell(gid: str) -> str:
+    if gid not in CASES_OF:
+        return ""
+    defines = f"{CASES_OF[gid]} = {{"
+    (source,) = [c.source for c in _notebook(SLUG_OF[gid]).cells if defines in c.source]
+    return source
 
 
 def _setup(slug: str) -> str:
@@ -46,6 +63,7 @@ def _run(gid: str, answer: str, visible_only: bool) -> None:
         test = test.split("### BEGIN HIDDEN TESTS")[0]
     namespace: dict = {}
     exec(_setup(SLUG_OF[gid]), namespace)  # noqa: S102 -- the chapter's own cells
+    exec(_cases_cell(gid), namespace)  # noqa: S102
     exec(answer, namespace)  # noqa: S102
     exec(test, namespace)  # noqa: S102
 
