@@ -3,69 +3,30 @@
 A prediction's visible test checks only the form of the answers (it must not give them away),
 so a well-formed wrong prediction must pass the visible part and fail the whole test, an
 ill-formed one must fail the visible part with its own message, and the reference must pass
-both. Cells run in-process after the chapter's setup cell, in milliseconds, as in
-tests/test_ch04_visible_tests.py; the real nbgrader round trip is tests/test_grading.py.
+both. Cells run in-process with tests/chapter_probes.py, in milliseconds; the real nbgrader
+round trip is tests/test_grading.py.
 """
-
-import functools
 
 import nbformat
 import pytest
 
+from tests.chapter_probes import Chapter, ids
 from tools.build import ROOT
 
-SLUG_OF = {
-    "view_copy_predictions": "01_tensors",
-    "inplace_backward_predictions": "02_autograd",
-    "learning_rate_predictions": "03_mlp_numpy",
-    "symmetry_predictions": "03_mlp_numpy",
+# Each chapter with the ungraded cells its prediction tests read (the cases, shown above them).
+CH01 = Chapter("01_tensors", helpers=("# Exercise 5's cases",))
+CH02 = Chapter("02_autograd", helpers=("# Exercise 4's cases",))
+CH03 = Chapter("03_mlp_numpy")
+CHAPTER_OF = {
+    "view_copy_predictions": CH01,
+    "inplace_backward_predictions": CH02,
+    "learning_rate_predictions": CH03,
+    "symmetry_predictions": CH03,
 }
-# The ungraded cell a test reads its cases from (the chapter shows it above the exercise).
-CASES_OF = {
-    "view_copy_predictions": "VIEW_COPY_CASES",
-    "inplace_backward_predictions": "INPLACE_CASES",
-}
-
-
-@functools.cache
-def _notebook(slug: str):
-    return nbformat.read(ROOT / "source" / slug / f"{slug}.ipynb", as_version=4)
-
-
-@functools.cache
-def _cells(slug: str) -> dict:
-    return {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in _notebook(slug).cells}
-
-
-def _cases_cell(gid: str) -> str:
-    if gid not in CASES_OF:
-        return ""
-    defines = f"{CASES_OF[gid]} = {{"
-    (source,) = [c.source for c in _notebook(SLUG_OF[gid]).cells if defines in c.source]
-    return source
-
-
-def _setup(slug: str) -> str:
-    lines = _cells(slug)["setup"].splitlines()
-    return "\n".join(ln for ln in lines if "%pip" not in ln and "google.colab" not in ln)
 
 
 def sol(gid: str, old: str, new: str) -> str:
-    """The reference answer of `gid` with `old` replaced by `new`."""
-    source = _cells(SLUG_OF[gid])[gid]
-    assert old in source, (gid, old)
-    return source.replace(old, new)
-
-
-def _run(gid: str, answer: str, visible_only: bool) -> None:
-    test = _cells(SLUG_OF[gid])[gid + "_test"]
-    if visible_only:
-        test = test.split("### BEGIN HIDDEN TESTS")[0]
-    namespace: dict = {}
-    exec(_setup(SLUG_OF[gid]), namespace)  # noqa: S102 -- the chapter's own cells
-    exec(_cases_cell(gid), namespace)  # noqa: S102
-    exec(answer, namespace)  # noqa: S102
-    exec(test, namespace)  # noqa: S102
+    return CHAPTER_OF[gid].solution_with(gid, old, new)
 
 
 # (grade_id, the misconception, a well-formed wrong answer)
@@ -98,35 +59,33 @@ ILL_FORMED = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("gid", sorted(SLUG_OF))
+@pytest.mark.parametrize("gid", sorted(CHAPTER_OF))
 def test_reference_prediction_passes_visible_and_hidden_tests(gid):
-    _run(gid, _cells(SLUG_OF[gid])[gid], visible_only=False)
+    CHAPTER_OF[gid].reference_passes(gid)
 
 
-@pytest.mark.parametrize(
-    "gid, why, answer", WRONG_PREDICTIONS, ids=[f"{g}-{w}" for g, w, _ in WRONG_PREDICTIONS]
-)
+@pytest.mark.parametrize("gid, why, answer", WRONG_PREDICTIONS, ids=ids(WRONG_PREDICTIONS))
 def test_a_wrong_prediction_passes_the_visible_part_and_fails_the_whole_test(gid, why, answer):
-    _run(gid, answer, visible_only=True)  # well-formed: the form check passes
-    with pytest.raises(AssertionError):
-        _run(gid, answer, visible_only=False)
+    CHAPTER_OF[gid].only_the_hidden_part_fails(gid, answer)
 
 
-@pytest.mark.parametrize("gid, why, answer", ILL_FORMED, ids=[f"{g}-{w}" for g, w, _ in ILL_FORMED])
+@pytest.mark.parametrize("gid, why, answer", ILL_FORMED, ids=ids(ILL_FORMED))
 def test_an_ill_formed_prediction_fails_the_visible_part(gid, why, answer):
+    chapter = CHAPTER_OF[gid]
     with pytest.raises(AssertionError):
-        _run(gid, answer, visible_only=True)
+        chapter.run(answer, chapter.visible(gid))
 
 
-def test_every_prediction_exercise_of_chapters_01_to_03_is_probed():
-    """A new prediction exercise in 01-03 gets wrong answers here too."""
+def test_every_new_prediction_exercise_of_chapters_01_to_03_is_probed():
+    """A prediction exercise added to 01-03 gets its wrong answers here too."""
     tagged = set()
-    for slug in set(SLUG_OF.values()) | {"01_tensors", "02_autograd"}:
+    for slug in ("01_tensors", "02_autograd", "03_mlp_numpy"):
         nb = nbformat.read(ROOT / "source" / slug / f"{slug}.ipynb", as_version=4)
         tagged |= {
             c.metadata["nbgrader"]["grade_id"]
             for c in nb.cells
             if "prediction" in c.metadata.get("tags", []) and "nbgrader" in c.metadata
         }
-    older = {"broadcast_predictions", "predict_detach_grad"}  # graded by value in their own ways
-    assert tagged - older == set(SLUG_OF), tagged
+    # The two older ones are graded by value in their own ways (shapes; a closed form).
+    older = {"broadcast_predictions", "predict_detach_grad"}
+    assert tagged - older == set(CHAPTER_OF), tagged
