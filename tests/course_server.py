@@ -15,6 +15,7 @@ Needs root, useradd and the proxy (.ci/run installs it); otherwise the tests ski
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pwd
@@ -294,6 +295,21 @@ class Hub:
 
         env = environment(self.settings(), role)
         return self.as_user(name, *cmd, env=env, check=check, cwd=cwd)
+
+
+@contextlib.contextmanager
+def one_course_server_at_a_time():
+    """Hold a machine-wide lock while a test's course server lives.
+
+    The course groups (dlbook-students, dlbook-graders) are the machine's, not a test's: when
+    two course-server tests ran side by side (pytest -n 2), the first to finish deleted the group
+    it had made while the other's students were in it, and the hub then refused the other's
+    next student login ("Invalid username or password")."""
+    import fcntl
+
+    with open(Path(tempfile.gettempdir()) / "dlbook-course-server.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def make_hub() -> Hub:

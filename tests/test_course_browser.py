@@ -54,16 +54,17 @@ def hub():
     missing = cs.missing_requirements() or ui.missing_requirements()
     if missing:
         pytest.skip(f"course browser test skipped: {missing}")
-    hub = cs.make_hub()
-    try:
-        for name in (A, B):
-            hub.add_user(name, "student", PASSWORDS[name])
-        hub.add_user(TA, "ta", PASSWORDS[TA])
-        hub.start()
-        yield hub
-    finally:
-        hub.stop()
-        hub.remove()
+    with cs.one_course_server_at_a_time():
+        hub = cs.make_hub()
+        try:
+            for name in (A, B):
+                hub.add_user(name, "student", PASSWORDS[name])
+            hub.add_user(TA, "ta", PASSWORDS[TA])
+            hub.start()
+            yield hub
+        finally:
+            hub.stop()
+            hub.remove()
 
 
 @pytest.fixture(scope="module")

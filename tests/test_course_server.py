@@ -29,18 +29,19 @@ def hub():
     missing = cs.missing_requirements()
     if missing:
         pytest.skip(f"course server tests skipped: {missing}")
-    hub = cs.make_hub()
-    try:
-        hub.add_user("dlbk-s1", "student", PASSWORDS["dlbk-s1"])
-        hub.add_user("dlbk-s2", "student", PASSWORDS["dlbk-s2"])
-        hub.add_user("dlbk-ta", "ta", PASSWORDS["dlbk-ta"])
-        start = time.perf_counter()
-        hub.start()
-        hub.seconds_to_start = time.perf_counter() - start
-        yield hub
-    finally:
-        hub.stop()
-        hub.remove()
+    with cs.one_course_server_at_a_time():
+        hub = cs.make_hub()
+        try:
+            hub.add_user("dlbk-s1", "student", PASSWORDS["dlbk-s1"])
+            hub.add_user("dlbk-s2", "student", PASSWORDS["dlbk-s2"])
+            hub.add_user("dlbk-ta", "ta", PASSWORDS["dlbk-ta"])
+            start = time.perf_counter()
+            hub.start()
+            hub.seconds_to_start = time.perf_counter() - start
+            yield hub
+        finally:
+            hub.stop()
+            hub.remove()
 
 
 def nbgrader(hub, user, role, *args, check=True):
