@@ -11,6 +11,7 @@ Sandbox overhead: chapter 01's solution graded as a submission by the real
 DLBOOK_UNSAFE_NO_SANDBOX=1, alternating, median of REPEATS (reference records cached first).
 """
 
+import argparse
 import os
 import platform
 import shutil
@@ -122,7 +123,9 @@ def sandbox_overhead(slug: str = "01_tensors") -> dict:
     }
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    # No options; `--help` says what it does instead of starting a run of several minutes.
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     overhead = sandbox_overhead() if shutil.which("bwrap") else None
     os.environ["NBGRADER_EXECUTION"] = "autograde"
     rows = [time_chapter(p) for p in sorted(ROOT.glob("source/*/*.ipynb"))]

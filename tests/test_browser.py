@@ -773,32 +773,19 @@ def unsaved_and_course_noise(page, lab, relpath: str) -> list[str]:
     return problems
 
 
-# nbgrader's Validate dialog: the source shown for each failing cell (its first <pre>).
-VALIDATE_ENTRIES_JS = """() => [...document.querySelectorAll('.jp-Dialog-body .jp-RenderedText')]
-  .filter((_, i) => i % 2 === 0).map(e => e.innerText)"""
-
-
 def validate_shows_every_failing_test(page, chapter: Path) -> list[str]:
-    """Nbgrader's Validate on an untouched chapter: every test cell fails, each one listed in
-    one numbered line (tools/lab_validate.py), not as its whole source (issue 23 item 6)."""
+    """Nbgrader's Validate on an untouched chapter: every test cell fails, each one listed as
+    its numbered opening line and its failure's message (issue 23 item 6)."""
     nb = json.loads((chapter / f"{chapter.name}.ipynb").read_text(encoding="utf-8"))
     tests = sum(
         1
         for c in nb["cells"]
         if c["cell_type"] == "code" and c["metadata"].get("nbgrader", {}).get("grade")
     )
-    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) jp-button.validate-button").click()
-    page.locator(".jp-Dialog-header", has_text="Validation Results").wait_for(timeout=180_000)
-    entries = page.evaluate(VALIDATE_ENTRIES_JS)
-    folder = ui.keep_artifacts("validate_seen")  # the dialog looked at, pass or fail
-    page.screenshot(path=str(folder / "page.png"))
-    page.locator(".jp-Dialog button", has_text="Ok").click()
-    problems = []
-    if len(entries) != tests:
-        problems.append(f"Validate lists {len(entries)} failing cells; the chapter has {tests}")
-    for i, text in enumerate(entries, 1):
-        if not text.startswith(f"{i} of {tests} failing tests: ") or "\n" in text.strip():
-            problems.append(f"Validate's entry {i} is not one numbered line: {text[:200]!r}")
+    sources, errors = ui.validate(page, "validate_seen")
+    problems = ui.validate_problems(sources, errors)
+    if len(sources) != tests or len(errors) != tests:
+        problems.append(f"Validate lists {len(sources)} failing cells; the chapter has {tests}")
     return problems
 
 
@@ -870,6 +857,10 @@ def test_a_student_sees_no_noise(lab, page):
         # Whichever Python built the book, the student's copy opens unmodified (issue 23 item 6).
         problems += unsaved_and_course_noise(page, lab, built_on_another_python(lab, chapter))
         problems += noise_in_small_cells(page, lab)
+        # JupyterLab's own news poll ("Would you like to get notified about official Jupyter
+        # news?") is not for students: tools/student_lab/ switches its plugin off.
+        if page.get_by_text("official Jupyter news").count():
+            problems.append("JupyterLab asks the student about Jupyter news")
         folder = ui.keep_artifacts("noise_seen")  # the picture looked at, pass or fail
         page.screenshot(path=str(folder / "page.png"), full_page=True)
     if problems:

@@ -181,6 +181,10 @@ def fetch_fill_submit(term: Term, user: str) -> None:
         time.sleep(0.3)
     saved = json.loads(notebook.read_text(encoding="utf-8"))["cells"][index]["source"]
     assert MARKERS[user] in "".join(saved), f"{user}'s answer was not saved: {saved!r}"
+    if user == A:  # the course server's lab has the book's Validate dialog, as `./dlbook lab`
+        sources, errors = ui.validate(page, "course-validate")
+        problems = ui.validate_problems(sources, errors)
+        assert sources and not problems, problems or "Validate listed no failing test"
     # Submit in the Assignments tab.
     assignments_tab(page)
     item(page, "fetched").get_by_role("button", name="Submit").click()

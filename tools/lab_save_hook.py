@@ -1,4 +1,4 @@
-"""`./dlbook lab`'s save hook: a widget's view is saved as the picture it promises.
+"""The student lab's save hook (`./dlbook lab` and the course server's lab): a widget's view is saved as the picture it promises.
 
 A widget lives in its kernel. Saved as a widget view, chapter 05's explorer reopens, once its
 kernel has ended (a restart, a shutdown, tomorrow), as "Error displaying widget: model not
@@ -8,8 +8,7 @@ saved file keeps the picture and the note and drops the view; the page being wor
 not changed, the sliders stay live until the notebook is reopened. Widget outputs without a
 picture are left as they are.
 
-Configured as the contents manager's pre_save_hook in
-tools/student_lab_local/jupyter_server_config.py.
+Configured as the contents manager's pre_save_hook in tools/student_lab/jupyter_server_config.py.
 """
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

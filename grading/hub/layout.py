@@ -8,8 +8,9 @@
         inbound/   root:graders 2773   submissions: students write, only graders list and read
         feedback/  root:graders 2771   released feedback: read by name only
     <state>/       root 0711           jupyterhub.sqlite, cookie secret (0600)
-      public/      root 0755           helpers/, grading/, student-lab/, student-config/: what a
-                                       student's server imports and reads (no source/, no .git)
+      public/      root 0755           helpers/, grading/, tools/ (the lab's server code),
+                                       student-lab/, student-config/: what a student's server
+                                       imports and reads (no source/, no .git)
       grader-config/ root:graders 0750 the graders' nbgrader settings
 
 A new course folder gets the book's chapters (source/ and release/ as `./dlbook build` made
@@ -31,6 +32,7 @@ from tools.workspace import stamp_python_version
 from .settings import HubSettings
 
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+STUDENT_LAB_MODULES = ("__init__.py", "lab_validate.py", "lab_save_hook.py")
 STUDENT_NBGRADER_CONFIG = '''"""nbgrader for a student's server on the course server (written by grading/hub/layout.py)."""
 c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course_id!r}
@@ -86,6 +88,11 @@ def copy_public(s: HubSettings) -> None:
     for package in ("helpers", "grading"):
         shutil.copytree(s.book / package, public / package, ignore=IGNORE)
     shutil.copytree(s.book / "tools" / "student_lab", public / "student-lab", ignore=IGNORE)
+    # The student lab's own server code (Validate's dialog, the save hook), which
+    # student-lab/'s settings name: importable from here as in `./dlbook lab`.
+    (public / "tools").mkdir()
+    for module in STUDENT_LAB_MODULES:
+        shutil.copy2(s.book / "tools" / module, public / "tools" / module)
     s.student_config.mkdir()
     (s.student_config / "nbgrader_config.py").write_text(
         STUDENT_NBGRADER_CONFIG.format(course_id=s.course_id, exchange=str(s.exchange))

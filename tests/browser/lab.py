@@ -331,3 +331,35 @@ def add_cell_at_end(page, text: str) -> int:
     page.keyboard.insert_text(text)
     menu(page, "Run", "Run Selected Cell and Do not Advance")
     return last + 1
+
+
+# nbgrader's Validate dialog: per failing cell two <pre> boxes, its source then its error; each
+# with whether its text is wider than the box (a <pre> cuts long lines instead of wrapping).
+VALIDATE_BOXES_JS = """() => [...document.querySelectorAll('.jp-Dialog-body .jp-RenderedText pre')]
+  .map(e => ({text: e.innerText, cut: e.scrollWidth > e.clientWidth + 1}))"""
+
+
+def validate(page, artifacts: str, timeout_ms: int = 180_000) -> tuple[list[dict], list[dict]]:
+    """Click the open notebook's Validate, read the dialog (a screenshot kept under
+    `artifacts`, pass or fail), close it; the failing cells' source and error boxes."""
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) jp-button.validate-button").click()
+    page.locator(".jp-Dialog-header", has_text="Validation Results").wait_for(timeout=timeout_ms)
+    boxes = page.evaluate(VALIDATE_BOXES_JS)
+    page.screenshot(path=str(keep_artifacts(artifacts) / "page.png"))
+    page.locator(".jp-Dialog button", has_text="Ok").click()
+    return boxes[0::2], boxes[1::2]
+
+
+def validate_problems(sources: list[dict], errors: list[dict]) -> list[str]:
+    """What is wrong with the book's Validate dialog (tools/lab_validate.py): each failing test
+    its numbered opening line and its failure's message, not its whole source and traceback,
+    nothing cut at the dialog's edge."""
+    problems = []
+    for i, (source, error) in enumerate(zip(sources, errors), 1):
+        if not source["text"].startswith(f"{i} of {len(sources)} failing tests: "):
+            problems.append(f"Validate's entry {i} is not numbered: {source['text'][:200]!r}")
+        if "Traceback" in error["text"] or not error["text"].strip():
+            problems.append(f"entry {i} shows a traceback, not a message: {error['text'][:300]!r}")
+        if source["cut"] or error["cut"]:
+            problems.append(f"entry {i} is cut at the dialog's edge: {source['text'][:100]!r}")
+    return problems
