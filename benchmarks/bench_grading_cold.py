@@ -107,8 +107,15 @@ def timed(commands: list[list[str]], env: dict) -> tuple[float, float | None, li
         start, each = time.perf_counter(), []
         for cmd in commands:
             began = time.perf_counter()
-            done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
-                                  check=False, preexec_fn=meter.join)
+            done = subprocess.run(
+                cmd,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                preexec_fn=meter.join,
+            )
             if done.returncode != 0:
                 raise SystemExit(
                     f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
