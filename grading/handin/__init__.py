@@ -13,6 +13,7 @@ which puts each student's notebook at `submitted/<student>/01_tensors/01_tensors
     notebooks.py  what an uploaded file is: a notebook? of which chapter (by its graded cells)?
     roster.py     roster.csv: the course's student ids and their LMS ids and names
     collect.py    the command: choose each student's notebook, place it, keep the rest, report
+    summary.py    what collect did with each file, and the TA's list it prints
     late.py       the late-penalty plugin nbgrader's autograde applies (the instructor's policy)
 
 Nothing is dropped: the download is kept under `handin/<slug>/`, every file not placed is kept

@@ -21,55 +21,17 @@ import argparse
 import csv
 import shutil
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from . import archive, notebooks, shapes
 from .roster import Roster, RosterError, csv_text
+from .summary import Item, Summary, render  # also importable from here, as before
 
 MANIFEST_COLUMNS = [
     "student", "lms", "lms_key", "name", "ref", "prefix", "uploaded_as", "late",
     "submitted_at", "collected_at", "download",
 ]  # fmt: skip
-
-
-@dataclass
-class Item:
-    """One file of the download and what became of it."""
-
-    member: archive.Member
-    upload: shapes.Upload | None = None
-    student: str = ""
-    content: notebooks.Content | None = None
-    outcome: str = ""
-    todo: str = ""  # what the TA must do about it ("" if nothing)
-    kept: Path | None = None  # where it was kept, if not placed
-
-    def order(self) -> tuple:
-        """Newer sorts later: the attempt time, Canvas's counter, not an autosave, zip time."""
-        u, m = self.upload, self.member
-        never = datetime.min
-        return (
-            u.submitted_at or never,
-            u.resubmission,
-            "-checkpoint" not in m.name and ".ipynb_checkpoints" not in m.parts,
-            m.mtime or never,
-        )
-
-
-@dataclass
-class Summary:
-    slug: str
-    items: list[Item] = field(default_factory=list)
-    placed: list[str] = field(default_factory=list)
-    litter: int = 0
-    receipts: int = 0
-    new_students: list = field(default_factory=list)
-
-    @property
-    def todo(self) -> list[Item]:
-        return [i for i in self.items if i.todo]
 
 
 class CollectError(Exception):
@@ -357,38 +319,6 @@ class Collector:
 def collect(root, slug: str, download, tz: str = "UTC", dry_run: bool = False) -> Summary:
     """Collect `download` for chapter `slug` into the course at `root` (see the module)."""
     return Collector(Path(root), slug, Path(download), tz, dry_run).run()
-
-
-def render(summary: Summary, dry_run: bool = False) -> str:
-    s = summary
-    lines = [
-        f"{'Would place' if dry_run else 'Placed'} {len(s.placed)} notebook(s) in "
-        f"submitted/<student>/{s.slug}/; {len(s.items)} file(s) read"
-        + (f", {s.receipts} Blackboard receipt(s)" if s.receipts else "")
-        + (f", {s.litter} system file(s) skipped (__MACOSX, .DS_Store)" if s.litter else "")
-        + "."
-    ]
-    if s.new_students:
-        lines.append(
-            f"New in roster.csv ({len(s.new_students)}): "
-            + ", ".join(f"{e.student} ({e.lms} {e.lms_key!r})" for e in s.new_students)
-        )
-    others = [i for i in s.items if not i.todo and i.outcome and i.outcome != "used"]
-    if others:
-        lines.append("")
-        lines.append("Resolved on its own:")
-        lines += [f"  {i.student or '?'}: {i.member.where}: {i.outcome}" for i in others]
-    lines.append("")
-    if s.todo:
-        lines.append(f"Needs you ({len(s.todo)}):")
-        for i in s.todo:
-            lines.append(f"  {i.student or '?'}: {i.member.where}: {i.outcome}")
-            lines.append(f"      -> {i.todo}")
-    else:
-        lines.append("Nothing needs you.")
-    if not dry_run:
-        lines.append(f"The list: reports/{s.slug}/handin.csv. Next: ./dlbook autograde {s.slug}")
-    return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:

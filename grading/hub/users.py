@@ -18,7 +18,8 @@ import subprocess
 from .layout import ensure_group
 from .settings import HubSettings
 
-VALID = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# \Z, not $: `$` also matches before a final newline, and "alice\n" would pass.
+VALID = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\Z")
 
 
 class UserError(Exception):
