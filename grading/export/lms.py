@@ -19,12 +19,11 @@ Only READY rows go into any of these; the rest are listed by the caller.
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
 from grading.handin.notebooks import chapter_from_name
-from grading.handin.roster import csv_text, safe_id
+from grading.handin.roster import ASSIGNMENT_COLUMN, csv_text, safe_id
 
 from .grades import READY, Row
 
@@ -35,7 +34,6 @@ MOODLE_HEADER = [
     "Feedback comments",
 ]  # fmt: skip
 COLUMNS_FILE = "canvas_columns.txt"  # assignment column titles, from the roster import
-CANVAS_TITLE = re.compile(r"^.+\(\d+\)$")
 
 
 def _number(x: float) -> str:
@@ -53,7 +51,7 @@ def canvas_column(root: Path, slug: str, given: str | None) -> tuple[str, str]:
     if given:
         note = (
             ""
-            if CANVAS_TITLE.match(given)
+            if ASSIGNMENT_COLUMN.match(given)  # 'Name (id)', as roster.py reads them
             else (
                 f"the column {given!r} has no '(assignment id)': Canvas will make a new assignment "
                 "of that name instead of filling an existing one"
