@@ -11,7 +11,6 @@ import os
 import pwd
 import shutil
 import stat
-import sys
 import tempfile
 from pathlib import Path
 
@@ -56,7 +55,12 @@ def fake_book(book: Path) -> Path:
     return book
 
 
-def settings(base: Path, python: str = "/usr/bin/python3") -> HubSettings:
+def settings(base: Path, python: str = "") -> HubSettings:
+    if not python:  # an environment installed where everyone can read it (only read, not run)
+        (base / "env" / "bin").mkdir(parents=True)
+        python = str(base / "env" / "bin" / "python")
+        Path(python).write_text("")
+        Path(python).chmod(0o755)
     return HubSettings(course=base / "course", exchange=base / "exchange", state=base / "state",
                        book=fake_book(base / "book"), graders_group=GRADERS,
                        students_group=STUDENTS, python=python)  # fmt: skip
@@ -170,7 +174,7 @@ def test_a_listable_inbound_and_an_unreadable_python_are_problems(open_dir):
     private = open_dir / "private"
     (private / "bin").mkdir(parents=True)
     python = private / "bin" / "python"
-    shutil.copy(sys.executable, python)
+    python.write_text("")
     private.chmod(0o700)  # as a root-owned environment under /root is
     s = settings(open_dir, python=str(python))
     layout.prepare(s)
