@@ -51,6 +51,9 @@ def fake_book(book: Path) -> Path:
         (book / package / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"")
     (book / "tools" / "student_lab").mkdir(parents=True)
     (book / "tools" / "student_lab" / "page_config.json").write_text("{}")
+    for module in layout.STUDENT_LAB_MODULES:
+        (book / "tools" / module).write_text("")
+    (book / "tools" / "build.py").write_text("")  # the book's tools: not for students
     (book / "nbgrader_config.py").write_text("c = get_config()\n")
     return book
 
@@ -120,7 +123,8 @@ def test_the_public_copy_holds_code_and_settings_only_readable_by_all(open_dir):
     layout.prepare(s)
     public = sorted(str(p.relative_to(s.public)) for p in s.public.rglob("*"))
     assert "helpers/__init__.py" in public and "grading/__init__.py" in public
-    assert "student-lab/page_config.json" in public
+    assert "student-lab/page_config.json" in public and "tools/lab_validate.py" in public
+    assert "tools/build.py" not in public
     assert not [p for p in public if "__pycache__" in p or p.startswith("source")]
     assert all(mode(p) == (0o755 if p.is_dir() else 0o644) for p in s.public.rglob("*"))
     config = (s.student_config / "nbgrader_config.py").read_text()
