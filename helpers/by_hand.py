@@ -26,7 +26,14 @@ closes, and leaves a flag for the TA when nbgrader grades the notebook.
 import torch
 from torch.overrides import TorchFunctionMode
 
-from helpers.by_hand_guard import AllowListMode, Lock, allow_list, library_code
+from helpers.by_hand_guard import (
+    AllowListMode,
+    LibraryCallWatch,
+    Lock,
+    allow_list,
+    forbids_roots,
+    library_code,
+)
 
 
 class _RecordTorchCalls(TorchFunctionMode):
@@ -188,14 +195,28 @@ class by_hand:  # lower case: used as `with by_hand(...)`, like a function
         return False
 
 
+# forbid_builtins' default advice.
+_ARITHMETIC = "Write it with elementary tensor operations (arithmetic, indexing, sums, products)."
+
+
 class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like a function
     """Replace each `(module, "name")` attribute by a function that fails, for the block; and
     allow only elementary aten ops (helpers/by_hand_guard.elementary() minus the named functions)
-    with none of the named Python functions on the stack, however they were reached."""
+    with none of the named Python functions on the stack, however they were reached.
 
-    def __init__(self, exercise: str, *targets):
+    A named class (nn.Sequential, torch.optim.SGD) is also watched at every Python call into its
+    code (helpers/by_hand_guard.LibraryCallWatch): a subclass or a borrowed method that runs no
+    op is caught too. Naming a root (`(torch, "sqrt")`) also refuses fractional powers
+    (`a ** 0.5`). `instead` is the message's last sentence: what the answer should do.
+    """
+
+    def __init__(self, exercise: str, *targets, instead: str = _ARITHMETIC):
         self.exercise = exercise
         self.targets = targets
+        self.instead = instead
+
+    def _message(self, exercise: str, why: str) -> str:
+        return f"{exercise} is to be done by hand, but the answer {why}. {self.instead}"
 
     def __enter__(self):
         self._saved, self._refusals, self._refused = [], {}, []
@@ -206,17 +227,28 @@ class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like 
             for module, name in self.targets:
                 original = getattr(module, name)
                 self._saved.append((module, name, original))
-                refusal = _refusal(self.exercise, f"{module.__name__}.{name}", self._refused)
+                refusal = _refusal(
+                    self.exercise, f"{module.__name__}.{name}", self._refused, self.instead
+                )
                 self._refusals[(id(module), name)] = refusal
                 setattr(module, name, refusal)
         except BaseException:
             self._restore()
             raise
         mode = AllowListMode(
-            self.exercise, allowed=allow_list(self.targets), codes=codes, folders=folders
+            self.exercise,
+            allowed=allow_list(self.targets),
+            codes=codes,
+            folders=folders,
+            message=self._message,
+            whole_powers=forbids_roots(self.targets),
         )
+        classes = any(isinstance(original, type) for _, _, original in self._saved)
+        self._watch = LibraryCallWatch(codes, folders) if classes else None
         self._lock = Lock(mode)
         self._lock.enter()
+        if self._watch is not None:
+            self._watch.enter()
         return self
 
     def _restore(self) -> None:
@@ -225,6 +257,11 @@ class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like 
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         tampered = None
+        if self._watch is not None:
+            tampered = self._watch.tampered()
+            self._watch.exit()
+            mode = self._lock.mode
+            self._refused.extend(mode.message(self.exercise, call) for call in self._watch.calls)
         if _restored(self._saved, lambda owner, name: self._refusals[(id(owner), name)]):
             tampered = "put back a library function the test switched off"
         self._lock.mode.violations.extend(self._refused)
@@ -237,12 +274,15 @@ class forbid_builtins:  # lower case: used as `with forbid_builtins(...)`, like 
         return False
 
 
-def _refusal(exercise: str, qualified: str, refused: list):
-    message = (
-        f"{exercise} is to be written by hand, but it called {qualified} "
-        "(directly or through a layer such as nn.BatchNorm2d or "
-        "nn.Conv2d). Use tensor arithmetic instead."
-    )
+def _refusal(exercise: str, qualified: str, refused: list, instead: str):
+    if instead is _ARITHMETIC:
+        message = (
+            f"{exercise} is to be written by hand, but it called {qualified} "
+            "(directly or through a layer such as nn.BatchNorm2d or "
+            "nn.Conv2d). Use tensor arithmetic instead."
+        )
+    else:
+        message = f"{exercise} is to be written by hand, but it called {qualified}. {instead}"
 
     def refuse(*args, **kwargs):
         refused.append(message)

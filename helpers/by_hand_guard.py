@@ -11,7 +11,12 @@ through the dispatcher. `AllowListMode`, a `TorchDispatchMode`, stands there and
   optimizers of torch.optim and F.max_pool2d's Python body only call elementary ops, so only
   the stack tells them apart from an answer written by hand);
 - under `by_hand`, inference mode must still be on (switched off from inside, autograd would
-  record again).
+  record again);
+- where a root is forbidden (`sqrt`, `rsqrt`), a power must have a whole exponent: `r ** 2` is
+  arithmetic, `a ** 0.5` and `2 ** (log2(a) / 2)` are the root by another name.
+
+A library class whose code runs no op of its own (a container such as nn.Sequential: its
+`__init__` only registers modules) is watched at Python calls instead (`LibraryCallWatch`).
 
 A refused op raises AssertionError and is remembered, so an answer that catches the error still
 fails when the guard closes. A student can also switch the mode itself off from inside; `Lock`
@@ -104,6 +109,9 @@ def elementary() -> frozenset:
 _ALSO_FORBIDS = {
     "linear": {"mm", "addmm", "bmm", "mv", "addmv", "matmul", "baddbmm", "addbmm"},
 }
+# A power with a fractional exponent is a root: forbidding a root forbids those powers too.
+_ROOTS = frozenset({"sqrt", "rsqrt"})
+_POWERS = frozenset({"pow", "float_power"})
 _OPTIM = Path(inspect.getfile(torch.optim)).parent  # a torch.optim target forbids the package
 _TORCH_DIR = str(Path(torch.__file__).parent) + os.sep
 
@@ -118,6 +126,25 @@ def allow_list(targets) -> frozenset:
             forbidden.add(f"{module.__name__.rpartition('.')[2]}_{name}")
         forbidden |= _ALSO_FORBIDS.get(name, set())
     return elementary() - forbidden
+
+
+def forbids_roots(targets) -> bool:
+    """Do the targets forbid a square root (so `x ** 0.5` must be refused too)?"""
+    return any(name in _ROOTS for _, name in targets)
+
+
+def _whole(exponent) -> bool:
+    if isinstance(exponent, torch.Tensor):  # runs outside the mode: a handler's own ops do
+        return bool(torch.all(exponent == torch.round(exponent)))
+    return float(exponent).is_integer()
+
+
+def _fractional_power(func, args) -> bool:
+    """aten.pow / float_power with an exponent that is not a whole number (any overload:
+    Tensor ** Scalar, Tensor ** Tensor, Scalar ** Tensor)."""
+    if func.overloadpacket.__name__.rstrip("_") not in _POWERS or len(args) < 2:
+        return False
+    return not _whole(args[1])
 
 
 def _codes_of(obj, seen: set) -> None:
@@ -175,8 +202,10 @@ class AllowListMode(TorchDispatchMode):
         inference=False,
         message=None,
         strict=True,
+        whole_powers=False,
     ):
         super().__init__()
+        self.whole_powers = whole_powers  # True: pow only with a whole exponent (no roots)
         self.strict = strict  # False: remember violations, let the op run (numpy_only's names)
         self.exercise = exercise
         self.message = message or violation_message  # (exercise, why) -> the student's message
@@ -195,9 +224,11 @@ class AllowListMode(TorchDispatchMode):
         # torch._dynamo (5 s on 2 cores); nothing here is ever compiled.
         return False
 
-    def _judge(self, func) -> str | None:
+    def _judge(self, func, args=()) -> str | None:
         if self.inference and not torch.is_inference_mode_enabled():
             return "switched inference mode off (torch.inference_mode(False)) to use autograd"
+        if self.whole_powers and _fractional_power(func, args):
+            return f"took a root as a fractional power ({func.namespace}.{func.overloadpacket.__name__})"
         if self.allowed is not None:
             refused = self._refused_ops.get(func)
             if refused is None:  # first time this op runs: look its name up once
@@ -215,19 +246,23 @@ class AllowListMode(TorchDispatchMode):
             while frame is not None and frame is not self.entry_frame:
                 code = frame.f_code
                 if code in self.codes or code.co_filename.startswith(self.folders or "\0"):
-                    return f"ran the library's {code.co_qualname} ({Path(code.co_filename).name})"
+                    return _ran(code)
                 frame = frame.f_back
         return None
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         self.seen += 1
-        why = self._judge(func)
+        why = self._judge(func, args)
         if why is not None:
             message = self.message(self.exercise, why)
             self.violations.append(message)
             if self.strict:
                 raise AssertionError(message)
         return func(*args, **(kwargs or {}))
+
+
+def _ran(code) -> str:
+    return f"ran the library's {code.co_qualname} ({Path(code.co_filename).name})"
 
 
 def violation_message(exercise: str, why: str) -> str:
@@ -248,6 +283,7 @@ _RULES = (
     "exercise",
     "entry_frame",
     "strict",
+    "whole_powers",
 )
 
 
@@ -319,3 +355,43 @@ class Lock:
         first = self.mode.violations[0]
         flag_for_grader("by_hand", first)
         return first
+
+
+class LibraryCallWatch:
+    """Remember every Python call into a forbidden library class's code while a block runs.
+
+    The op-level walk looks at the stack only when an op runs, so it cannot see library code
+    that runs no op: `class MySequential(nn.Sequential)`, or `nn.Sequential.__init__(self, ...)`
+    borrowed by hand, only registers modules. A profile hook (sys.setprofile: one check per
+    Python call, installed only for class targets) sees those calls. It records and lets the
+    call run (a profile hook must not raise); the guard reports the first one when it closes.
+    An answer that removes the hook is caught by `tampered()`.
+    """
+
+    def __init__(self, codes: frozenset, folders: tuple):
+        self.codes = codes
+        self.folders = folders or "\0"  # str.startswith takes a tuple; "\0" matches no file
+        self.calls: list[str] = []
+        self._previous = None
+        self._hook = self._on_event  # one bound method, so `is` can tell it was replaced
+
+    def _on_event(self, frame, event, arg):
+        if event == "call":
+            code = frame.f_code
+            library = code in self.codes or code.co_filename.startswith(self.folders)
+            if library and len(self.calls) < 5:
+                self.calls.append(_ran(code))
+        if self._previous is not None:  # a profiler that was already on keeps working
+            self._previous(frame, event, arg)
+
+    def enter(self) -> None:
+        self._previous = sys.getprofile()
+        sys.setprofile(self._hook)
+
+    def tampered(self) -> str | None:
+        if sys.getprofile() is not self._hook:
+            return "switched the guard's call watcher off (sys.setprofile)"
+        return None
+
+    def exit(self) -> None:
+        sys.setprofile(self._previous)

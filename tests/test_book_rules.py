@@ -11,7 +11,9 @@ Static rules read the chapter as the build makes it; the `slow` ones run real ke
   rule 3-5 the visible tests catch the plausible wrong answers in tests/wrong_answers/chNN.py
            (`CAUGHT_BY_VISIBLE_TESTS`): the mistake the text warns about, a missing `.cpu()`,
            autograd inside a "by hand" answer.
-  rule 5   a "by hand" exercise whose test uses autograd runs the answer inside `by_hand(...)`.
+  rule 5   a "by hand" exercise whose test uses autograd runs the answer inside `by_hand(...)`;
+           an exercise whose text states a rule ("by hand", "switched off", "(no `torch.x`)")
+           has a test that enforces it with a guard.
   rule 7   "### Exercise N (k points): title" headings, N = 1, 2, ..., k = the points of the
            exercise's test cells; a thread limit in the setup cell; print options restored.
   rule 8   key terms have their Chinese name at first use in the book; no 插值法, no 降维.
@@ -237,6 +239,45 @@ def test_rule5_by_hand_exercises_switch_autograd_off(slug):
     assert not bad, (
         f"{slug}: these 'by hand' exercises compare with autograd but do not run "
         f"the answer inside helpers.checks.by_hand(...): {bad}"
+    )
+
+
+# Words in an exercise's text that state a rule about how the answer is computed, and the guards
+# (helpers.by_hand, or an op count) that enforce one.
+RULE_WORDS = re.compile(
+    r"by hand|switched off|\(no `torch\.|counts the PyTorch operations", re.IGNORECASE
+)
+GUARDS = ("by_hand(", "numpy_only(", "forbid_builtins(", "CountTorchCalls()")
+
+
+def _exercise_texts(cells) -> list:
+    """[(heading, the markdown from the heading to the first test cell, [test cells])]."""
+    found = []
+    for cell in cells:
+        if cell.cell_type == "markdown":
+            parts = EXERCISE_HEADING.split(cell.source)
+            for heading, after in zip(EXERCISE_HEADING.findall(cell.source), parts[1:]):
+                found.append([heading, after, []])
+            if found and not found[-1][2] and len(parts) == 1:
+                found[-1][1] += "\n" + cell.source
+        elif _is_test(cell) and found:
+            found[-1][2].append(cell)
+    return found
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_rule5_a_rule_the_text_states_is_enforced_by_a_guard(slug):
+    """Issue 20: every "by hand" / "switched off" / "(no `torch.x`)" rule is enforced, or the
+    rule is dropped from the text."""
+    bad = []
+    for heading, text, tests in _exercise_texts(_cells(slug)):
+        words = RULE_WORDS.findall(re.sub(r"\s+", " ", heading + " " + text))
+        if words and not any(g in c.source for c in tests for g in GUARDS):
+            bad.append(f"{heading} (says {words[0]!r})")
+    assert not bad, (
+        f"{slug}: these exercises state a rule their tests do not enforce; run the answer under "
+        "a guard from helpers.by_hand (notebooks/AUTHORING.md) or drop the rule:\n  "
+        + "\n  ".join(bad)
     )
 
 

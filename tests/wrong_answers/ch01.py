@@ -33,4 +33,13 @@ CAUGHT_BY_VISIBLE_TESTS = [
         "a new tensor instead of an in-place update",
         "def accumulate_rows(total, batch):\n    total = total + batch.sum(dim=0)\n    return total\n",
     ),
+    (
+        "norms_by_hand",
+        "the library's norms instead of the definitions (the text switches them off)",
+        (
+            "def l1_norm(x):\n    return torch.linalg.vector_norm(x, ord=1)\n\n\n"
+            "def l2_norm(x):\n    return x.norm()\n\n\n"
+            "def frobenius_norm(X):\n    return torch.linalg.matrix_norm(X)\n"
+        ),
+    ),
 ]

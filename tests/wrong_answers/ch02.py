@@ -101,4 +101,9 @@ CAUGHT_BY_VISIBLE_TESTS = [
             "    return grad.reshape(x.shape)\n"
         ),
     ),
+    (
+        "newton_sqrt",
+        "a ** 0.5 instead of the Newton loop (a root the text switches off)",
+        "def newton_sqrt(a, tol=1e-12):\n    return a ** 0.5\n",
+    ),
 ]

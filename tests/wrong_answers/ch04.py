@@ -143,4 +143,9 @@ CAUGHT_BY_VISIBLE_TESTS = [
     opt.step()
 """,
     ),
+    (
+        "my_sequential",
+        "a subclass of nn.Sequential instead of the container by hand",
+        "class MySequential(nn.Sequential):\n    pass\n",
+    ),
 ]
