@@ -62,8 +62,13 @@ def write_datasets(root: Path) -> None:
 
 
 def kernel_environment(data_root: Path) -> dict:
-    """The variables a student's kernel sees here: a CPU, the data folder, no grading."""
-    env = {"DLBOOK_DATA": str(data_root), "CUDA_VISIBLE_DEVICES": ""}
+    """The variables a student's kernel sees here: a CPU, the data folder, no grading, and no
+    earlier checkpoints (a first Run All: a finished run in ~/.cache would be resumed, not timed)."""
+    env = {
+        "DLBOOK_DATA": str(data_root),
+        "DLBOOK_CHECKPOINTS": str(data_root / "checkpoints"),
+        "CUDA_VISIBLE_DEVICES": "",
+    }
     gone = ("NBGRADER_EXECUTION", "DLBOOK_SETTINGS")
     return {"set": env, "unset": gone}
 

@@ -60,7 +60,8 @@ def test_a_notebook_runs_in_a_kernel_that_sees_a_students_environment(tmp_path, 
     probe = (
         "import json, os, torch\n"
         f"json.dump([os.environ.get(k) for k in ('DLBOOK_DATA', 'NBGRADER_EXECUTION', "
-        f"'DLBOOK_SETTINGS')] + [torch.cuda.is_available()], open({str(seen)!r}, 'w'))\n"
+        f"'DLBOOK_SETTINGS', 'DLBOOK_CHECKPOINTS')] + [torch.cuda.is_available()], "
+        f"open({str(seen)!r}, 'w'))\n"
         "open('written-here', 'w').write('x')\n"
     )
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(probe)])
@@ -74,7 +75,8 @@ def test_a_notebook_runs_in_a_kernel_that_sees_a_students_environment(tmp_path, 
     result = bench_chapters.run_notebook(folder / "99_probe.ipynb", env)
     assert result["error"] is None
     assert result["cells"] and result["cells"][0]["first_line"] == "import json, os, torch"
-    assert json.loads(seen.read_text()) == [str(tmp_path / "data"), None, None, False]
+    assert json.loads(seen.read_text()) == [
+        str(tmp_path / "data"), None, None, str(tmp_path / "data" / "checkpoints"), False]
     assert not (folder / "written-here").exists(), "the chapter ran in the source folder"
     assert (folder.parent / "seen.json").exists()
     import os
