@@ -76,7 +76,12 @@ def test_a_notebook_runs_in_a_kernel_that_sees_a_students_environment(tmp_path, 
     assert result["error"] is None
     assert result["cells"] and result["cells"][0]["first_line"] == "import json, os, torch"
     assert json.loads(seen.read_text()) == [
-        str(tmp_path / "data"), None, None, str(tmp_path / "data" / "checkpoints"), False]
+        str(tmp_path / "data"),
+        None,
+        None,
+        str(tmp_path / "data" / "checkpoints"),
+        False,
+    ]
     assert not (folder / "written-here").exists(), "the chapter ran in the source folder"
     assert (folder.parent / "seen.json").exists()
     import os
